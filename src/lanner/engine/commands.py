@@ -1,0 +1,66 @@
+"""What the engine asks its shell to do. Pure data: the shell persists and performs them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lanner.model.execution import LogEntry, TaskRun
+from lanner.plugins.api import SubflowRequest, Task
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """Dispatch a runnable task run to a worker. ``variables`` is the complete rendering
+    context (inputs, outputs, vars, labels, trigger, taskrun, parents...): a worker never
+    reads executions."""
+
+    task_run: TaskRun
+    task: Task
+    variables: Mapping[str, Any]
+    attempt_number: int
+
+
+@dataclass(frozen=True, slots=True)
+class WakeAt:
+    """Feed a ``Tick`` event to the engine at (or after) this time (retry delays, pauses)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSubflow:
+    parent_task_run_id: str
+    request: SubflowRequest
+
+
+@dataclass(frozen=True, slots=True)
+class KillTaskRuns:
+    """Interrupt running worker task runs (kill) and child executions (kill cascade)."""
+
+    task_run_ids: tuple[str, ...]
+    child_execution_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EmitLog:
+    entry: LogEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionEnded:
+    """The execution reached a terminal state (the shell frees its concurrency slot)."""
+
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateExecutionRetry:
+    """Retry behavior CREATE_NEW_EXECUTION: the shell creates a replay of this execution."""
+
+    execution_id: str
+
+
+Command = RunTask | WakeAt | CreateSubflow | KillTaskRuns | EmitLog | ExecutionEnded | CreateExecutionRetry

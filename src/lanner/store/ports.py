@@ -1,0 +1,150 @@
+"""Ports: the small protocols every storage backend (memory, SQLite, Postgres) implements.
+
+One conformance suite (tests/conformance) runs against each adapter. Methods are synchronous;
+the server runs them in a thread pool. Records passed in and out are frozen model objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from lanner.model.execution import Execution, LogEntry, TaskRun
+from lanner.model.state import State
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFlow:
+    namespace: str
+    id: str
+    revision: int
+    source: str
+    updated: datetime
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    results: list[Any]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionQuery:
+    namespace: str | None = None  # prefix match, as Kestra's namespace filter
+    flow_id: str | None = None
+    states: Sequence[State] | None = None
+    labels: Sequence[tuple[str, str]] | None = None
+    start_after: datetime | None = None
+    start_before: datetime | None = None
+    text: str | None = None
+    page: int = 1  # 1-based, like Kestra
+    size: int = 25
+    sort_desc: bool = True
+
+
+class FlowStore(Protocol):
+    def save(self, namespace: str, flow_id: str, source: str, now: datetime) -> StoredFlow:
+        """Create, or add a revision when the source differs (identical source: unchanged)."""
+        ...
+
+    def get(self, namespace: str, flow_id: str, revision: int | None = None) -> StoredFlow | None: ...
+
+    def revisions(self, namespace: str, flow_id: str) -> list[StoredFlow]: ...
+
+    def delete(self, namespace: str, flow_id: str, now: datetime) -> bool: ...
+
+    def list(self, namespace: str | None = None, text: str | None = None) -> list[StoredFlow]: ...
+
+
+class ExecutionStore(Protocol):
+    def create(self, execution: Execution) -> None: ...
+
+    def get(self, execution_id: str) -> Execution | None: ...
+
+    def save(self, execution: Execution, previous: Execution | None = None) -> None:
+        """Persist; with ``previous`` only the task runs that changed are written."""
+        ...
+
+    def delete(self, execution_id: str) -> bool: ...
+
+    def search(self, query: ExecutionQuery) -> Page: ...
+
+    def count_in_states(self, namespace: str, flow_id: str, states: Iterable[State]) -> int: ...
+
+    def oldest_in_state(self, namespace: str, flow_id: str, state: State) -> Execution | None: ...
+
+    def unfinished(self) -> list[Execution]:
+        """Executions not yet terminated (recovered after a restart)."""
+        ...
+
+
+class LogStore(Protocol):
+    def append(self, entries: Sequence[LogEntry]) -> None: ...
+
+    def for_execution(
+        self,
+        execution_id: str,
+        min_level: str | None = None,
+        task_run_id: str | None = None,
+        task_id: str | None = None,
+        after: int = 0,
+    ) -> list[LogEntry]:
+        """Logs of one execution in order; ``after`` skips the first N (for following)."""
+        ...
+
+    def delete_execution(self, execution_id: str) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KVEntry:
+    namespace: str
+    key: str
+    value: Any  # JSON-compatible typed value (dates as ISO strings)
+    type: str  # STRING|NUMBER|BOOLEAN|DATETIME|DATE|DURATION|JSON
+    description: str | None
+    creation_date: datetime
+    update_date: datetime
+    expiration_date: datetime | None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expiration_date is not None and self.expiration_date <= now
+
+
+class KVStore(Protocol):
+    def put(self, entry: KVEntry) -> None: ...
+
+    def get(self, namespace: str, key: str) -> KVEntry | None:
+        """The entry, expired ones included (callers decide; Kestra answers 410)."""
+        ...
+
+    def delete(self, namespace: str, key: str) -> bool: ...
+
+    def list(self, namespace: str) -> list[KVEntry]: ...
+
+
+class Stores(Protocol):
+    """One backend's set of stores plus its transaction boundary."""
+
+    flows: FlowStore
+    executions: ExecutionStore
+    logs: LogStore
+    kv: KVStore
+
+    def close(self) -> None: ...
+
+
+__all__ = [
+    "ExecutionQuery",
+    "ExecutionStore",
+    "FlowStore",
+    "KVEntry",
+    "KVStore",
+    "LogStore",
+    "Page",
+    "Stores",
+    "StoredFlow",
+    "TaskRun",
+]

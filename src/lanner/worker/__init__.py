@@ -1,0 +1,1 @@
+"""Lanner room: worker."""
