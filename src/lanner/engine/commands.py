@@ -58,9 +58,11 @@ class ExecutionEnded:
 
 @dataclass(frozen=True, slots=True)
 class CreateExecutionRetry:
-    """Retry behavior CREATE_NEW_EXECUTION: the shell creates a replay of this execution."""
+    """Retry behavior CREATE_NEW_EXECUTION: the shell creates a replay of this execution,
+    due at ``at`` (the retry policy's delay; None = now)."""
 
     execution_id: str
+    at: datetime | None = None
 
 
 Command = RunTask | WakeAt | CreateSubflow | KillTaskRuns | EmitLog | ExecutionEnded | CreateExecutionRetry

@@ -1,1 +1,1 @@
-"""Lanner room: files."""
+"""Lanner room: files — internal storage by ``kestra:///`` URI (port, local disk, URIs, access)."""

@@ -7,10 +7,13 @@ from typing import BinaryIO, Protocol
 
 
 class FileStorage(Protocol):
-    def put_bytes(self, uri: str, data: bytes) -> str: ...
+    def put_bytes(self, uri: str, data: bytes) -> str:
+        """Write ``data`` at ``uri`` (atomically: readers never see half a file)."""
+        ...
 
-    def put_file(self, uri: str, path: Path) -> str:
-        """Copy (or move when on the same disk and ``path`` is temporary) a file in."""
+    def put_file(self, uri: str, path: Path, *, move: bool = False) -> str:
+        """Copy a local file in; with ``move`` the source is taken (renamed when on the same
+        disk, else copied then deleted). Returns the canonical URI."""
         ...
 
     def put_stream(self, uri: str, stream: BinaryIO) -> str: ...
@@ -29,8 +32,11 @@ class FileStorage(Protocol):
 
     def delete(self, uri: str) -> bool: ...
 
+    def delete_prefix(self, prefix: str) -> list[str]:
+        """Delete every file under a prefix URI; returns their URIs."""
+        ...
+
+    # ``list`` comes last: inside the class body its name shadows the builtin in annotations.
     def list(self, prefix: str) -> list[str]:
         """Every file URI under a prefix URI (recursively), sorted."""
         ...
-
-    def delete_prefix(self, prefix: str) -> list[str]: ...

@@ -253,35 +253,39 @@ class Execution:
         return out
 
     def to_api(self) -> dict[str, Any]:
+        data = self._header()
+        data["taskRunList"] = [t.to_api() for t in self.task_runs] or None
+        data["originalId"] = self.original_id or self.id
+        data["metadata"]["originalCreatedDate"] = iso(self.original_created_date or self.state.start_date)
+        return data
+
+    def _header(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "namespace": self.namespace,
             "flowId": self.flow_id,
             "flowRevision": self.flow_revision,
             "tenantId": self.tenant_id,
-            "taskRunList": [t.to_api() for t in self.task_runs] or None,
             "inputs": dict(self.inputs),
             "outputs": dict(self.outputs) if self.outputs is not None else None,
             "labels": [{"key": lb.key, "value": lb.value} for lb in self.labels],
             "variables": dict(self.variables) or None,
             "state": self.state.to_api(),
             "parentId": self.parent_id,
-            "originalId": self.original_id or self.id,
+            "originalId": self.original_id,
             "trigger": self.trigger.to_api() if self.trigger else None,
             "deleted": False,
             "metadata": {
                 "attemptNumber": self.attempt_number,
-                "originalCreatedDate": iso(self.original_created_date or self.state.start_date),
+                "originalCreatedDate": iso(self.original_created_date),
             },
             "scheduleDate": iso(self.schedule_date),
         }
 
     def header_record(self) -> dict[str, Any]:
         """Everything but the task runs (stores keep task runs in their own rows)."""
-        data = self.to_api()
-        del data["taskRunList"]
+        data = self._header()
         data["parentTaskRunId"] = self.parent_task_run_id
-        data["originalId"] = self.original_id
         return data
 
     def to_record(self) -> dict[str, Any]:

@@ -73,10 +73,11 @@ TERMINATED_NO_FAIL = frozenset(
 )
 CREATED_GROUP = frozenset({State.CREATED, State.RESTARTED})
 RUNNING_GROUP = frozenset({State.RUNNING, State.KILLING})
-# States an execution counts as "running" for a flow's concurrency limit.
+# States in which an execution holds one of its flow's concurrency slots. CREATED and QUEUED do
+# not: Kestra counts executions that already started (three created at once: two start, the
+# third is refused), and a QUEUED one is waiting for exactly such a slot.
 OCCUPIES_CONCURRENCY_SLOT = frozenset(
-    {State.CREATED, State.RUNNING, State.PAUSED, State.RESTARTED, State.KILLING, State.RETRYING,
-     State.BREAKPOINT, State.SUBMITTED}
+    {State.RUNNING, State.PAUSED, State.RESTARTED, State.KILLING, State.RETRYING, State.BREAKPOINT}
 )
 
 _S = State
@@ -100,8 +101,9 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     ),
     _S.RETRYING: frozenset({_S.RUNNING, _S.CREATED, _S.KILLING, _S.KILLED, _S.FAILED}),
     _S.KILLING: frozenset({_S.KILLED, _S.FAILED, _S.SUCCESS, _S.WARNING}),
+    # A restarted task run is dispatched again (SUBMITTED) or, for a Pause, paused again.
     _S.RESTARTED: frozenset({_S.RUNNING, _S.CREATED, _S.KILLING, _S.KILLED, _S.SKIPPED, _S.FAILED,
-                             _S.SUCCESS, _S.WARNING}),
+                             _S.SUCCESS, _S.WARNING, _S.SUBMITTED, _S.PAUSED}),
     _S.BREAKPOINT: frozenset({_S.RUNNING, _S.KILLING, _S.KILLED}),
     # Terminal states only leave through restart/replay (and a Pause resumed after a WARNING).
     _S.SUCCESS: frozenset({_S.RESTARTED, _S.RESUBMITTED}),

@@ -313,3 +313,70 @@ def walk_tasks(tasks: Sequence[Task]) -> Iterator[Task]:
     for task in tasks:
         yield task
         yield from walk_tasks(task_children(task))
+
+
+# =================================================================================================
+# Triggers (written by the flow-model helper; kestra-reference §4).
+#
+# A trigger type is a pydantic model like a task: its fields are its schema. The scheduler asks
+# schedule-like triggers for fire times; Flow and Webhook triggers are matched by their services.
+# =================================================================================================
+
+TriggerStopState = Literal["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED", "SKIPPED",
+                           "PAUSED", "RUNNING", "CREATED", "QUEUED"]
+
+
+def labels_to_map(value: Any) -> Any:
+    """Kestra accepts labels as ``{k: v}`` or ``[{key, value}]``; both become a ``{k: v}`` map with
+    string values (``true`` -> ``"true"``)."""
+    if isinstance(value, list):
+        pairs: dict[str, Any] = {}
+        for item in value:
+            if not isinstance(item, Mapping) or "key" not in item:
+                raise ValueError("each label of a list must be a map with `key` and `value`")
+            pairs[str(item["key"])] = item.get("value")
+        value = pairs
+    if isinstance(value, Mapping):
+        return {str(k): _label_text(v) for k, v in value.items()}
+    return value
+
+
+def _label_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+Labels = Annotated[dict[str, str], BeforeValidator(labels_to_map)]
+
+
+class Trigger(BaseModel):
+    """Properties every trigger has (``AbstractTrigger``)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              arbitrary_types_allowed=True, defer_build=True)
+
+    kestra_type: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    deprecated_aliases: ClassVar[tuple[str, ...]] = ()
+    examples: ClassVar[tuple[str, ...]] = ()
+
+    id: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$", max_length=100)
+    type: str
+    description: str | None = None
+    conditions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Conditions (typed maps `io.kestra.plugin.core.condition.*`) that must all match.")
+    disabled: bool = Field(default=False, description="A disabled trigger creates no execution.")
+    labels: Labels = Field(default_factory=dict, description="Labels added to the executions it creates.")
+    stopAfter: list[TriggerStopState] | None = Field(
+        default=None, description="Disable the trigger once an execution it created ends in one of these.")
+    inputs: dict[str, Any] | None = Field(
+        default=None, description="Inputs of the executions it creates (rendered, over the flow's defaults).")
+    logLevel: LogLevel | None = None
+    logToFile: bool = False
+    workerGroup: dict[str, Any] | None = None
+    failOnTriggerError: bool = False
+    allowConcurrent: bool = False

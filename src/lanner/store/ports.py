@@ -7,6 +7,7 @@ the server runs them in a thread pool. Records passed in and out are frozen mode
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -133,6 +134,14 @@ class Stores(Protocol):
     logs: LogStore
     kv: KVStore
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes of several stores: all of them land, or (on an exception) none.
+
+        Nested blocks are savepoints: an inner block that raises is undone alone. Store methods
+        called outside a block are atomic on their own.
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -144,7 +153,7 @@ __all__ = [
     "KVStore",
     "LogStore",
     "Page",
-    "Stores",
     "StoredFlow",
+    "Stores",
     "TaskRun",
 ]

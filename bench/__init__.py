@@ -1,0 +1,1 @@
+"""Lanner benchmarks: `python -m bench` (or `make bench`) prints one table."""

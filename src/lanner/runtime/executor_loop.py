@@ -1,0 +1,343 @@
+"""The imperative shell around the pure engine, for one process.
+
+One loop thread owns every execution change: it feeds events to ``engine.process``, persists
+the new execution (only changed task runs), and performs the commands: runnable tasks go to a
+worker thread pool, timers to a heap, subflows become new executions. Workers report back by
+putting events on the same queue, so executions are never mutated concurrently.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from lanner.engine import process
+from lanner.engine.commands import (
+    Command,
+    CreateExecutionRetry,
+    CreateSubflow,
+    EmitLog,
+    ExecutionEnded,
+    KillTaskRuns,
+    RunTask,
+    WakeAt,
+)
+from lanner.engine.events import (
+    Dequeue,
+    Event,
+    Kill,
+    Restart,
+    Resume,
+    Start,
+    SubflowCreated,
+    SubflowEnded,
+    TaskResult,
+    Tick,
+)
+from lanner.errors import LannerError, NotFoundError
+from lanner.model.execution import Execution, ExecutionTrigger, Label, LogEntry, StateInfo
+from lanner.model.flow import Flow
+from lanner.model.ids import new_id
+from lanner.model.state import OCCUPIES_CONCURRENCY_SLOT, State
+from lanner.runtime.flows import FlowCache
+from lanner.runtime.services import Services, utc_now
+from lanner.runtime.work import WorkerBridge
+
+_log = logging.getLogger("lanner.runtime")
+
+LogListener = Callable[[LogEntry], None]
+ChangeListener = Callable[[Execution], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Post:
+    execution_id: str
+    event: Event
+
+
+def is_settled(execution: Execution) -> bool:
+    """Terminal, and nothing of it still running (afterExecution tasks included)."""
+    if not execution.state.current.is_terminated:
+        return False
+    return all(run.state.current.is_terminated for run in execution.task_runs)
+
+
+class Runtime:
+    """Executes flows in this process. Thread-safe entry points; one loop thread inside."""
+
+    def __init__(self, services: Services, *, max_workers: int = 32) -> None:
+        self.services = services
+        self.flows = FlowCache(services)
+        self._queue: queue.SimpleQueue[_Post | None] = queue.SimpleQueue()
+        self._timers: list[tuple[datetime, int, str]] = []
+        self._seq = itertools.count()
+        self._live: dict[str, Execution] = {}
+        self._settled: dict[str, threading.Event] = {}
+        self._log_listeners: list[LogListener] = []
+        self._change_listeners: list[ChangeListener] = []
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lanner-worker")
+        self._worker = WorkerBridge(services, self._on_worker_log)
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def start(self) -> Runtime:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="lanner-executor", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping = True
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._worker.kill_all()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Runtime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- listeners ---------------------------------------------------------------------
+    def on_log(self, listener: LogListener) -> None:
+        self._log_listeners.append(listener)
+
+    def on_change(self, listener: ChangeListener) -> None:
+        self._change_listeners.append(listener)
+
+    # ---- public operations -------------------------------------------------------------
+    def deploy(self, source: str, file: str | None = None) -> Flow:
+        return self.flows.deploy(source, file)
+
+    def create_execution(
+        self,
+        flow: Flow,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        labels: Iterable[tuple[str, str]] = (),
+        trigger: ExecutionTrigger | None = None,
+        variables: Mapping[str, Any] | None = None,
+        parent: tuple[str, str] | None = None,
+        schedule_date: datetime | None = None,
+    ) -> Execution:
+        """Resolve inputs (raises ``InputError``), store a CREATED execution, start it."""
+        from lanner.model.inputs import resolve_inputs
+
+        execution_id = new_id()
+        resolved = resolve_inputs(flow.inputs, dict(inputs or {}))
+        merged: dict[str, str] = dict(flow.labels)
+        for key, value in labels:
+            merged[key] = value
+        merged.setdefault("system.correlationId", execution_id)
+        now = utc_now()
+        execution = Execution(
+            id=execution_id,
+            namespace=flow.namespace,
+            flow_id=flow.id,
+            flow_revision=flow.revision,
+            state=StateInfo.new(State.CREATED, now),
+            inputs=resolved,
+            labels=tuple(Label(k, str(v)) for k, v in merged.items()),
+            variables=dict(variables or {}),
+            trigger=trigger,
+            parent_id=parent[0] if parent else None,
+            parent_task_run_id=parent[1] if parent else None,
+            schedule_date=schedule_date,
+        )
+        self.services.stores.executions.create(execution)
+        self._settled[execution.id] = threading.Event()
+        self._queue.put(_Post(execution.id, Start()))
+        return execution
+
+    def kill(self, execution_id: str) -> None:
+        self._post_existing(execution_id, Kill())
+
+    def resume(self, execution_id: str, inputs: Mapping[str, Any] | None = None) -> None:
+        self._post_existing(execution_id, Resume(dict(inputs or {})))
+
+    def restart(self, execution_id: str) -> None:
+        self._settled.setdefault(execution_id, threading.Event()).clear()
+        self._post_existing(execution_id, Restart())
+
+    def wait(self, execution_id: str, timeout: float | None = None) -> Execution:
+        """Block until the execution is settled; returns its final record."""
+        event = self._settled.get(execution_id)
+        if event is not None and not event.wait(timeout):
+            raise TimeoutError(f"execution {execution_id} did not finish within {timeout}s")
+        found = self.get(execution_id)
+        if found is None:
+            raise NotFoundError(f"execution {execution_id} not found")
+        return found
+
+    def get(self, execution_id: str) -> Execution | None:
+        return self._live.get(execution_id) or self.services.stores.executions.get(execution_id)
+
+    # ---- the loop ----------------------------------------------------------------------
+    def _post_existing(self, execution_id: str, event: Event) -> None:
+        if self.get(execution_id) is None:
+            raise NotFoundError(f"execution {execution_id} not found")
+        self._queue.put(_Post(execution_id, event))
+
+    def _loop(self) -> None:
+        while True:
+            timeout = None
+            if self._timers:
+                timeout = max(0.0, (self._timers[0][0] - utc_now()).total_seconds())
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+                if self._stopping:
+                    return
+            if item is None and self._stopping:
+                return
+            self._fire_due_timers()
+            if item is not None:
+                self._handle(item.execution_id, item.event)
+
+    def _fire_due_timers(self) -> None:
+        now = utc_now()
+        due: set[str] = set()
+        while self._timers and self._timers[0][0] <= now:
+            due.add(heapq.heappop(self._timers)[2])
+        for execution_id in due:
+            self._handle(execution_id, Tick())
+
+    def _handle(self, execution_id: str, event: Event) -> None:
+        try:
+            self._apply(execution_id, event)
+        except Exception as exc:  # a bug in Lanner must not hang every execution
+            _log.exception("internal error while processing %s", execution_id)
+            self._fail_internally(execution_id, exc)
+
+    def _apply(self, execution_id: str, event: Event) -> None:
+        execution = self.get(execution_id)
+        if execution is None:
+            return
+        flow = self.flows.for_execution(execution)
+        if isinstance(event, (Start, Dequeue)) and flow.concurrency is not None:
+            running = self.services.stores.executions.count_in_states(
+                execution.namespace, execution.flow_id, OCCUPIES_CONCURRENCY_SLOT)
+            event = Start(running=running) if isinstance(event, Start) else event
+        now = utc_now()
+        decision = process(flow, execution, event, now, self._worker.expr_services(execution))
+        updated = decision.execution
+        if updated is not execution:
+            self.services.stores.executions.save(updated, previous=execution)
+        self._live[execution_id] = updated
+        for command in decision.commands:
+            self._perform(updated, command)
+        for listener in self._change_listeners:
+            listener(updated)
+        if is_settled(updated):
+            self._live.pop(execution_id, None)
+            self._settled.setdefault(execution_id, threading.Event()).set()
+
+    def _perform(self, execution: Execution, command: Command) -> None:
+        if isinstance(command, RunTask):
+            self._pool.submit(self._run_task, execution.id, command)
+        elif isinstance(command, EmitLog):
+            self._emit([command.entry])
+        elif isinstance(command, WakeAt):
+            heapq.heappush(self._timers, (command.at, next(self._seq), execution.id))
+        elif isinstance(command, KillTaskRuns):
+            self._worker.kill(command.task_run_ids)
+            for child_id in command.child_execution_ids:
+                self._queue.put(_Post(child_id, Kill()))
+        elif isinstance(command, CreateSubflow):
+            self._create_subflow(execution, command)
+        elif isinstance(command, ExecutionEnded):
+            self._on_ended(execution)
+        elif isinstance(command, CreateExecutionRetry):
+            self._retry_as_new_execution(execution)
+
+    def _run_task(self, execution_id: str, command: RunTask) -> None:
+        result: TaskResult = self._worker.run(command)
+        self._queue.put(_Post(execution_id, result))
+
+    def _create_subflow(self, parent: Execution, command: CreateSubflow) -> None:
+        request = command.request
+        try:
+            flow = self.flows.get(request.namespace, request.flow_id, request.revision)
+            labels = list(request.labels)
+            if request.inherit_labels:
+                labels = [(lb.key, lb.value) for lb in parent.labels
+                          if not lb.key.startswith("system.")] + labels
+            child = self.create_execution(
+                flow, request.inputs, labels=labels,
+                trigger=ExecutionTrigger(parent.id, "io.kestra.plugin.core.flow.Subflow",
+                                         {"executionId": parent.id, "namespace": parent.namespace,
+                                          "flowId": parent.flow_id}),
+                parent=(parent.id, command.parent_task_run_id))
+        except LannerError as exc:
+            self._emit([LogEntry(parent.namespace, parent.flow_id, parent.id, utc_now(), "ERROR",
+                                 f"Unable to create the subflow execution: {exc}",
+                                 task_run_id=command.parent_task_run_id)])
+            self._queue.put(_Post(parent.id, SubflowEnded(command.parent_task_run_id, "",
+                                                          State.FAILED, None)))
+            return
+        self._queue.put(_Post(parent.id, SubflowCreated(command.parent_task_run_id, child.id)))
+
+    def _on_ended(self, execution: Execution) -> None:
+        if execution.parent_id and execution.parent_task_run_id:
+            self._queue.put(_Post(execution.parent_id, SubflowEnded(
+                execution.parent_task_run_id, execution.id, execution.state.current,
+                execution.outputs)))
+        # A slot of the flow's concurrency limit is free: start the oldest queued execution.
+        queued = self.services.stores.executions.oldest_in_state(
+            execution.namespace, execution.flow_id, State.QUEUED)
+        if queued is not None:
+            self._queue.put(_Post(queued.id, Dequeue()))
+
+    def _retry_as_new_execution(self, execution: Execution) -> None:
+        flow = self.flows.for_execution(execution)
+        replay = replace(
+            execution,
+            id=new_id(),
+            state=StateInfo.new(State.CREATED, utc_now()),
+            task_runs=(),
+            outputs=None,
+            parent_id=execution.id,
+            original_id=execution.original_id or execution.id,
+            attempt_number=execution.attempt_number + 1,
+            flow_revision=flow.revision,
+        )
+        self.services.stores.executions.create(replay)
+        self._settled[replay.id] = threading.Event()
+        self._queue.put(_Post(replay.id, Start()))
+
+    def _fail_internally(self, execution_id: str, exc: Exception) -> None:
+        execution = self.get(execution_id)
+        if execution is None or execution.state.current.is_terminated:
+            return
+        now = utc_now()
+        failed = execution.with_state(State.FAILED, now) if execution.state.current is not State.FAILED \
+            else execution
+        self.services.stores.executions.save(failed, previous=execution)
+        self._emit([LogEntry(execution.namespace, execution.flow_id, execution.id, now, "ERROR",
+                             f"Internal error in Lanner, the execution was failed: {exc!r}")])
+        self._live.pop(execution_id, None)
+        self._worker.kill([run.id for run in execution.task_runs])
+        self._settled.setdefault(execution_id, threading.Event()).set()
+        self._on_ended(failed)
+
+    # ---- logs --------------------------------------------------------------------------
+    def _on_worker_log(self, entry: LogEntry) -> None:
+        self._emit([entry])
+
+    def _emit(self, entries: list[LogEntry]) -> None:
+        self.services.stores.logs.append(entries)
+        for listener in self._log_listeners:
+            for entry in entries:
+                listener(entry)

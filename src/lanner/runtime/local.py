@@ -1,0 +1,143 @@
+"""One-shot local runs (``lanner run FILE``, ``lanner.testing``): a Runtime on embedded defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lanner.errors import FlowValidationError, InputError, Issue
+from lanner.model.execution import Execution, ExecutionTrigger
+from lanner.model.flow import Flow
+from lanner.runtime.executor_loop import Runtime
+from lanner.runtime.services import Services, build_services
+
+SCHEDULE_TYPE = "io.kestra.plugin.core.trigger.Schedule"
+
+
+class LocalRun:
+    def __init__(self, services: Services | None = None, *, max_workers: int = 32) -> None:
+        self.services = services or build_services()
+        self.runtime = Runtime(self.services, max_workers=max_workers)
+
+    def __enter__(self) -> LocalRun:
+        self.runtime.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.runtime.stop()
+        self.services.close()
+
+    def deploy_file(self, path: Path) -> Flow:
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FlowValidationError([Issue("", "the file is binary, not a YAML flow",
+                                             file=str(path))]) from None
+        return self.runtime.deploy(text, str(path))
+
+    def start(
+        self,
+        flow: Flow,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        labels: Iterable[tuple[str, str]] = (),
+        trigger_date: str | None = None,
+        trigger_id: str | None = None,
+    ) -> Execution:
+        submitted = dict(inputs or {})
+        trigger = None
+        variables: dict[str, Any] = {}
+        all_labels = list(labels)
+        if trigger_date is not None:
+            schedule = _pick_schedule(flow, trigger_id)
+            trigger, trigger_inputs, trigger_labels = _schedule_trigger(schedule, trigger_date)
+            submitted = {**trigger_inputs, **submitted}
+            all_labels = trigger_labels + all_labels
+            variables["schedule"] = dict(trigger.variables)
+        _refuse_undeclared(flow, submitted)
+        submitted = self._upload_files(flow, submitted)
+        return self.runtime.create_execution(flow, submitted, labels=all_labels, trigger=trigger,
+                                             variables=variables)
+
+    def wait(self, execution_id: str, timeout: float | None = None) -> Execution:
+        try:
+            return self.runtime.wait(execution_id, timeout)
+        except KeyboardInterrupt:
+            # Ctrl-C: kill properly so the execution does not hold a concurrency slot forever.
+            self.runtime.kill(execution_id)
+            return self.runtime.wait(execution_id, 30)
+
+    def _upload_files(self, flow: Flow, submitted: dict[str, Any]) -> dict[str, Any]:
+        """``--input data=@path`` for FILE inputs: store the file, pass its kestra:// URI."""
+        from lanner.files.uris import namespace_path, slugify
+        from lanner.model.ids import new_id
+
+        file_inputs = {getattr(i, "id", None) for i in flow.inputs if getattr(i, "type", "") == "FILE"}
+        out = dict(submitted)
+        for key, value in submitted.items():
+            if key in file_inputs and isinstance(value, str) and value.startswith("@"):
+                path = Path(value[1:]).expanduser()
+                if not path.is_file():
+                    raise InputError([Issue(f"inputs.{key}", f"no such file: {path}")])
+                uri = (f"kestra:///{namespace_path(flow.namespace)}/{slugify(flow.id)}/uploads/"
+                       f"{new_id()}/{key}/{path.name}")
+                out[key] = self.services.files.put_file(uri, path)
+        return out
+
+
+def _refuse_undeclared(flow: Flow, submitted: Mapping[str, Any]) -> None:
+    """Kestra's API ignores undeclared inputs; on the command line a typo deserves an error."""
+    import difflib
+
+    declared = [str(getattr(i, "id", "")) for i in flow.inputs]
+    issues = []
+    for key in submitted:
+        if key in declared or any(key.startswith(d + ".") for d in declared):
+            continue
+        close = difflib.get_close_matches(key, declared, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else (
+            f"declared inputs: {', '.join(repr(d) for d in declared)}" if declared
+            else "the flow declares no inputs")
+        issues.append(Issue(f"inputs.{key}", f"the flow has no input '{key}'", hint=hint))
+    if issues:
+        raise InputError(issues)
+
+
+def _pick_schedule(flow: Flow, trigger_id: str | None) -> Any:
+    schedules = [t for t in flow.triggers if getattr(t, "type", None) == SCHEDULE_TYPE]
+    if trigger_id is not None:
+        schedules = [t for t in schedules if t.id == trigger_id]
+    if not schedules:
+        what = f"no Schedule trigger with id '{trigger_id}'" if trigger_id else "no Schedule trigger"
+        raise InputError([Issue("--trigger-date", f"the flow has {what}",
+                                hint="add a trigger of type io.kestra.plugin.core.trigger.Schedule")])
+    return schedules[0]
+
+
+def _schedule_trigger(
+    schedule: Any, date_text: str
+) -> tuple[ExecutionTrigger, dict[str, Any], list[tuple[str, str]]]:
+    from lanner.scheduler.cron import Cron, schedule_variables
+
+    cron = Cron(schedule.cron, getattr(schedule, "timezone", None), bool(getattr(schedule, "withSeconds", False)))
+    try:
+        if "T" in date_text:
+            moment = datetime.fromisoformat(date_text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=cron.zone)
+        else:
+            # A bare date: the schedule's first tick on or after that day.
+            day = datetime.fromisoformat(date_text).replace(tzinfo=cron.zone)
+            moment = cron.first_at_or_after(day)
+    except ValueError:
+        raise InputError([Issue("--trigger-date", f"'{date_text}' is not a date",
+                                hint="use 2019-01-01 or 2019-01-01T09:00:00Z")]) from None
+    variables = schedule_variables(cron, moment.astimezone(cron.zone))
+    trigger = ExecutionTrigger(schedule.id, SCHEDULE_TYPE, variables)
+    labels = getattr(schedule, "labels", None) or {}
+    pairs = list(labels.items()) if isinstance(labels, Mapping) else \
+        [(lb["key"], lb["value"]) for lb in labels]
+    return trigger, dict(getattr(schedule, "inputs", None) or {}), [(str(k), str(v)) for k, v in pairs]

@@ -1,0 +1,67 @@
+"""Bridge between the engine's commands/events and the worker room (which may not import the
+engine): converts ``RunTask`` -> ``WorkerJob`` and ``WorkerResult`` -> ``TaskResult``, and owns
+the kill switches of running task runs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from lanner.engine.commands import RunTask
+from lanner.engine.events import TaskResult
+from lanner.expr.engine import ExprServices
+from lanner.model.execution import Execution, LogEntry
+from lanner.runtime.services import Services
+from lanner.worker.jobs import WorkerJob
+from lanner.worker.runner import WorkerDeps, expr_services_for, run_task
+
+
+class WorkerBridge:
+    def __init__(self, services: Services, log_sink: Callable[[LogEntry], None]) -> None:
+        self._services = services
+        self._kills: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        self.deps = WorkerDeps(
+            files=services.files,
+            kv=services.kv,
+            log_sink=log_sink,
+            env=services.environ,
+            config=services.config,
+            log_reader=lambda execution_id: services.stores.logs.for_execution(execution_id),
+            tmp_dir=services.settings.work_dir,
+        )
+        services.settings.work_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(self, command: RunTask) -> TaskResult:
+        kill = threading.Event()
+        with self._lock:
+            self._kills[command.task_run.id] = kill
+        try:
+            job = WorkerJob(command.task_run, command.task, command.variables, command.attempt_number)
+            result = run_task(job, self.deps, kill)
+        finally:
+            with self._lock:
+                self._kills.pop(command.task_run.id, None)
+        return TaskResult(
+            task_run_id=result.task_run_id,
+            state=result.state,
+            started_at=result.started_at,
+            ended_at=result.ended_at,
+            outputs=result.outputs,
+            worker_id=result.worker_id,
+        )
+
+    def kill(self, task_run_ids: Iterable[str]) -> None:
+        with self._lock:
+            for task_run_id in task_run_ids:
+                event = self._kills.get(task_run_id)
+                if event is not None:
+                    event.set()
+
+    def kill_all(self) -> None:
+        with self._lock:
+            for event in self._kills.values():
+                event.set()
+
+    def expr_services(self, execution: Execution) -> ExprServices:
+        return expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id)

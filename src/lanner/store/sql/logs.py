@@ -1,0 +1,56 @@
+"""Logs table: one row per line, ordered by an insertion sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lanner.model.execution import LogEntry, level_rank
+from lanner.store.codec import log_from_json, log_json
+from lanner.store.sql.database import Database
+
+
+class SqlLogStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def append(self, entries: Sequence[LogEntry]) -> None:
+        if not entries:
+            return
+        rows = [
+            (e.execution_id, level_rank(e.level), e.task_run_id, e.task_id, log_json(e)) for e in entries
+        ]
+        with self._db.transaction():
+            self._db.execute_many(
+                "INSERT INTO logs (execution_id, level, task_run_id, task_id, entry) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def for_execution(
+        self,
+        execution_id: str,
+        min_level: str | None = None,
+        task_run_id: str | None = None,
+        task_id: str | None = None,
+        after: int = 0,
+    ) -> list[LogEntry]:
+        where = ["execution_id = ?"]
+        params: list[Any] = [execution_id]
+        if min_level:
+            where.append("level >= ?")
+            params.append(level_rank(min_level))
+        if task_run_id is not None:
+            where.append("task_run_id = ?")
+            params.append(task_run_id)
+        if task_id is not None:
+            where.append("task_id = ?")
+            params.append(task_id)
+        sql = f"SELECT entry FROM logs WHERE {' AND '.join(where)} ORDER BY seq"
+        if after > 0:
+            sql += " " + self._db.dialect.offset_only()
+            params.append(after)
+        return [log_from_json(row[0]) for row in self._db.query(sql, params)]
+
+    def delete_execution(self, execution_id: str) -> int:
+        with self._db.transaction():
+            return self._db.execute("DELETE FROM logs WHERE execution_id = ?", (execution_id,))

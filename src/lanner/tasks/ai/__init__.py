@@ -1,0 +1,1 @@
+"""AI task types (``io.kestra.plugin.ai.*``): chat completion and RAG. Schemas only for now."""

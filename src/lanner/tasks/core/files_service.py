@@ -1,0 +1,91 @@
+"""Working-directory files of a task run: ``inputFiles`` in, ``outputFiles`` out (reference §6.2).
+
+Shared by LocalFiles and usable by any task that maps files (script tasks, DuckDB...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lanner.plugins.api import RunContext, TaskFailure
+
+from ._support import to_text
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def materialise_input_files(ctx: RunContext, files: Mapping[str, Any]) -> list[Path]:
+    """Write each ``name: content`` into the working directory.
+
+    Names and contents are rendered; a ``kestra://`` content is downloaded from internal storage,
+    ``None`` creates an empty file, anything else is written as text.
+    """
+    workdir = ctx.working_dir()
+    written: list[Path] = []
+    for raw_name, raw_content in files.items():
+        name = to_text(ctx.render(raw_name))
+        target = inside(workdir, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = ctx.render(raw_content)
+        if content is None:
+            target.touch()
+        elif isinstance(content, str) and content.startswith("kestra://"):
+            ctx.storage.download(content.strip(), target)
+        else:
+            target.write_text(to_text(content), encoding="utf-8")
+        written.append(target)
+    ctx.logger.trace(f"Provided {len(written)} input(s).")
+    return written
+
+
+def collect_output_files(ctx: RunContext, globs: list[str]) -> dict[str, str]:
+    """Store every working-directory file matching one of ``globs``.
+
+    Returns relative path -> ``kestra://`` URI. Stored names are made unique per path as
+    Kestra does (``<id of the path>-<file name>``).
+    """
+    workdir = ctx.working_dir()
+    stored: dict[str, str] = {}
+    for path in matching_files(workdir, globs):
+        relative = path.relative_to(workdir).as_posix()
+        stored[relative] = ctx.storage.put_file(path, unique_name(path))
+    ctx.logger.trace(f"Captured {len(stored)} output file(s).")
+    return stored
+
+
+def matching_files(workdir: Path, globs: list[str]) -> list[Path]:
+    """Files (not directories) matching the globs; ``dir/**`` takes the whole tree."""
+    found: dict[Path, None] = {}
+    for pattern in globs:
+        pattern = pattern.strip().lstrip("/")
+        if not pattern:
+            continue
+        for match in sorted(workdir.glob(pattern)):
+            if match.is_dir():
+                for child in sorted(match.rglob("*")):
+                    if child.is_file():
+                        found[child] = None
+            elif match.is_file():
+                found[match] = None
+    return list(found)
+
+
+def inside(workdir: Path, name: str) -> Path:
+    """``workdir / name``, refusing names that would escape the working directory."""
+    target = (workdir / name).resolve()
+    if not target.is_relative_to(workdir.resolve()):
+        raise TaskFailure(f"Invalid file name '{name}': it must stay inside the working directory")
+    return target
+
+
+def unique_name(path: Path) -> str:
+    digest = int.from_bytes(hashlib.md5(str(path).encode(), usedforsecurity=False).digest(), "big")
+    chars: list[str] = []
+    while digest:
+        digest, rem = divmod(digest, 62)
+        chars.append(_ALPHABET[rem])
+    short_id = "".join(reversed(chars)).rjust(22, "0")[:22]
+    return f"{short_id}-{path.name}"  # decoded: the storage percent-encodes the URI

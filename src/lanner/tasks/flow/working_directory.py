@@ -1,0 +1,72 @@
+"""``io.kestra.plugin.core.flow.WorkingDirectory``: runnable tasks sharing one working directory."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lanner.plugins.api import Branch, Plan, RenderContext, RunnableTask, Task
+
+from ._base import FlowTask, groups
+
+
+class NamespaceFiles(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool | str = True
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+    ifExists: Literal["OVERWRITE", "FAIL", "WARN", "IGNORE"] = "OVERWRITE"
+    folderPerNamespace: bool = False
+    namespaces: list[str] | None = None
+
+
+class WorkingDirectory(FlowTask):
+    """Run `tasks` one after another on the same worker, in one shared temporary directory, so that
+    a file written by one task can be read by the next. Only runnable tasks may be children.
+    `inputFiles` are written into the directory first; files matching `outputFiles` are kept."""
+
+    kestra_type = "io.kestra.plugin.core.flow.WorkingDirectory"
+    aliases = ("io.kestra.core.tasks.flows.WorkingDirectory",)
+    examples = (
+        """\
+id: working_directory_example
+namespace: company.team
+
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      hello.txt: Hello
+    tasks:
+      - id: read
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - cat hello.txt
+""",
+    )
+
+    tasks: list[Task] = Field(min_length=1, description="Runnable tasks sharing the directory.")
+    inputFiles: dict[str, Any] | str | None = Field(
+        default=None, description="File name -> content (or kestra:// URI) written before the tasks run.")
+    outputFiles: list[str] | None = Field(default=None, description="Glob patterns of files to keep.")
+    namespaceFiles: NamespaceFiles | None = None
+    cache: dict[str, Any] | None = Field(default=None, description="`{patterns, ttl}`: files cached "
+                                                                   "between executions.")
+
+    @model_validator(mode="after")
+    def _runnable_only(self) -> WorkingDirectory:
+        bad = [task.id for task in self.tasks if not isinstance(task, RunnableTask)]
+        if bad:
+            raise ValueError("Only runnable tasks are allowed as children of a WorkingDirectory task, "
+                             f"not: {', '.join(bad)}")
+        return self
+
+    def plan(self, ctx: RenderContext) -> Plan:
+        return Plan(branches=[Branch(tasks=list(self.tasks))])
+
+    def child_groups(self) -> list[tuple[str, list[Task]]]:
+        return groups(("tasks", self.tasks)) + super().child_groups()

@@ -1,0 +1,1 @@
+"""Trigger types (``io.kestra.plugin.core.trigger.*``): Schedule, Flow and Webhook."""

@@ -1,0 +1,117 @@
+"""The concrete ``RunContext``: everything one task-run attempt may touch on a worker."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from lanner.plugins.api import KVAccess, TaskLogger, TaskStorage
+
+from .jobs import MetricEntry, WorkerJob
+from .logger import TaskRunLogger
+from .masking import Masker
+from .secrets import read_secret
+from .storage import ExecutionStorage
+
+
+class Rendering(Protocol):
+    """What the worker needs from ``lanner.expr.engine.Renderer``."""
+
+    def render(self, value: Any, variables: Mapping[str, Any]) -> Any: ...
+
+    def render_typed(self, value: Any, variables: Mapping[str, Any]) -> Any: ...
+
+    def render_bool(self, value: Any, variables: Mapping[str, Any]) -> bool: ...
+
+
+class WorkerRunContext:
+    """Implements ``lanner.plugins.api.RunContext`` for one attempt of one task run."""
+
+    def __init__(
+        self,
+        job: WorkerJob,
+        *,
+        renderer: Rendering,
+        logger: TaskRunLogger,
+        storage: ExecutionStorage,
+        kv: KVAccess,
+        env: Mapping[str, str],
+        masker: Masker,
+        config: Mapping[str, Any] | None = None,
+        kill_event: threading.Event | None = None,
+        tmp_dir: Path | None = None,
+    ) -> None:
+        run = job.task_run
+        self.namespace = run.namespace
+        self.flow_id = run.flow_id
+        self.execution_id = run.execution_id
+        self.task_id = run.task_id
+        self.task_run_id = run.id
+        self.attempt_number = job.attempt_number
+        self.variables: Mapping[str, Any] = job.variables
+        # Typed as the plugin API's protocols: RunContext declares them as plain attributes.
+        self.logger: TaskLogger = logger
+        self.storage: TaskStorage = storage
+        self.kv: KVAccess = kv
+        self.config: Mapping[str, Any] = config or {}
+        self.metrics: list[MetricEntry] = []
+        self._renderer = renderer
+        self._env = env
+        self._masker = masker
+        self._kill_event = kill_event or threading.Event()
+        self._tmp_dir = tmp_dir
+        self._workdir: Path | None = None
+        self._lock = threading.Lock()
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def _variables(self, extra: Mapping[str, Any] | None) -> Mapping[str, Any]:
+        return {**self.variables, **extra} if extra else self.variables
+
+    def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        return self._renderer.render(value, self._variables(extra))
+
+    def render_typed(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        return self._renderer.render_typed(value, self._variables(extra))
+
+    def render_bool(self, value: Any) -> bool:
+        return self._renderer.render_bool(value, self.variables)
+
+    # --- resources ---------------------------------------------------------------------------
+
+    def working_dir(self) -> Path:
+        with self._lock:
+            if self._workdir is None:
+                if self._tmp_dir is not None:
+                    self._tmp_dir.mkdir(parents=True, exist_ok=True)
+                self._workdir = Path(tempfile.mkdtemp(prefix=f"lanner-{self.task_id}-", dir=self._tmp_dir))
+            return self._workdir
+
+    def close(self) -> None:
+        """Remove the working directory (called once the attempt is over)."""
+        with self._lock:
+            workdir, self._workdir = self._workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def metric(
+        self, name: str, value: float, type: str = "counter", tags: Mapping[str, str] | None = None
+    ) -> None:
+        self.metrics.append(MetricEntry(name, float(value), type, dict(tags or {})))
+
+    def is_killed(self) -> bool:
+        return self._kill_event.is_set()
+
+    # --- secrets -----------------------------------------------------------------------------
+
+    def secret(self, key: str) -> str:
+        value = read_secret(self._env, key)
+        self._masker.add(value)
+        return value
+
+    def mask(self, value: str) -> None:
+        self._masker.add(value)
