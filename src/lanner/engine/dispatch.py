@@ -56,11 +56,7 @@ def fail_run(work: Work, run: TaskRun, task: Task, message: str) -> None:
     """The engine itself failed the run (render error, bad plan...): FAILED, or WARNING/SUCCESS
     when the task allows failure. Logged as an ERROR on the task run."""
     work.log("ERROR", message, run)
-    state = fail_state(task.allowFailure, task.allowWarning)
-    if run.state.current in (State.CREATED, State.RESTARTED, State.PAUSED, State.RUNNING):
-        work.move(run, state)
-    else:
-        work.move(work.move(run, State.RUNNING), state)
+    work.move(run, fail_state(task.allowFailure, task.allowWarning))
 
 
 def _run_if_allows(work: Work, run: TaskRun, task: Task) -> bool | None:

@@ -205,7 +205,7 @@ def _finish(work: Work, final: State) -> None:
 def _after_execution(work: Work) -> None:
     """afterExecution tasks run sequentially once the execution is terminal (even killed); the
     execution state is not recomputed from them."""
-    tasks = work.index.after_execution
-    if not tasks:
+    layout = work.index.after
+    if layout is None or not layout.total:
         return
-    _settle_scope(work, Scope(None, Layout.build([(tasks, None)], 1), (), ()), after_end=True)
+    _settle_scope(work, Scope(None, layout, (), ()), after_end=True)

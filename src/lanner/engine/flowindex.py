@@ -7,11 +7,11 @@ enough to find its task anywhere in the tree.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lanner.engine.memo import Lru
 from lanner.errors import FrameworkError
 from lanner.model.flow import Flow
 from lanner.plugins.api import FlowableTask, Task, task_children
@@ -64,6 +64,7 @@ class FlowIndex:
     errors: tuple[Task, ...] = ()
     finally_: tuple[Task, ...] = ()
     after_execution: tuple[Task, ...] = ()
+    after: Layout | None = None
     _scope_lists: dict[str, tuple[tuple[Task, ...], tuple[Task, ...]]] = field(default_factory=dict)
 
     @staticmethod
@@ -75,6 +76,7 @@ class FlowIndex:
         index.errors = enabled(flow.errors)
         index.finally_ = enabled(flow.finally_)
         index.after_execution = enabled(flow.after_execution)
+        index.after = Layout.build([(flow.after_execution, None)], 1)
         return index
 
     def _register(self, tasks: Sequence[Any], owner: str | None) -> None:
@@ -112,32 +114,23 @@ class FlowIndex:
         return cached
 
 
-_CACHE: OrderedDict[int, FlowIndex] = OrderedDict()
-_CACHE_SIZE = 64
+_INDEXES: Lru[int, FlowIndex] = Lru(64)
+_LAYOUTS: Lru[int, tuple[Mapping[str, Any], FlowIndex, Layout]] = Lru(1024)
 
 
 def index_of(flow: Flow) -> FlowIndex:
     """Indexes are memoized per flow object (flows are immutable once parsed)."""
-    key = id(flow)
-    found = _CACHE.get(key)
+    found = _INDEXES.get(id(flow))
     if found is not None and found.flow is flow:
-        _CACHE.move_to_end(key)
         return found
     index = FlowIndex.of(flow)
-    _CACHE[key] = index
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    _INDEXES.put(id(flow), index)
     return index
-
-
-_LAYOUTS: OrderedDict[int, tuple[Mapping[str, Any], FlowIndex, Layout]] = OrderedDict()
-_LAYOUT_CACHE_SIZE = 1024
 
 
 def plan_layout(index: FlowIndex, plan: Mapping[str, Any]) -> Layout:
     """The layout of a flowable's stored plan (JSON), memoized per plan object."""
-    key = id(plan)
-    found = _LAYOUTS.get(key)
+    found = _LAYOUTS.get(id(plan))
     if found is not None and found[0] is plan and found[1] is index:
         return found[2]
     branches = [
@@ -145,7 +138,5 @@ def plan_layout(index: FlowIndex, plan: Mapping[str, Any]) -> Layout:
         for branch in plan.get("branches") or ()
     ]
     layout = Layout.build(branches, int(plan.get("concurrency", 1)), plan.get("dependsOn"))
-    _LAYOUTS[key] = (plan, index, layout)
-    if len(_LAYOUTS) > _LAYOUT_CACHE_SIZE:
-        _LAYOUTS.popitem(last=False)
+    _LAYOUTS.put(id(plan), (plan, index, layout))
     return layout

@@ -23,11 +23,11 @@ per scope; an evaluation only looks at the children after that prefix.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lanner.engine.flowindex import Layout
+from lanner.engine.memo import Lru
 from lanner.engine.work import Work
 from lanner.model.execution import TaskRun
 from lanner.model.state import RUNNING_GROUP, TERMINATED, State, fail_state, final_state_of
@@ -125,8 +125,7 @@ class _Prefix:
     tally: _Tally
 
 
-_PREFIXES: OrderedDict[tuple[str, str | None], _Prefix] = OrderedDict()
-_PREFIX_CACHE_SIZE = 1024
+_PREFIXES: Lru[tuple[str, str | None], _Prefix] = Lru(1024)
 
 
 def _tally(work: Work, scope: Scope, result: Evaluation) -> _Tally:
@@ -169,10 +168,7 @@ def _remember(key: tuple[str, str | None], layout: Layout, memo: _Prefix | None,
               runs: dict[str, TaskRun], begin: int, end: int, tally: _Tally) -> None:
     """Memoize the tally of the terminated prefix ``children[:end]``."""
     kept = (memo.runs if memo is not None else []) + [runs[i] for i in children[begin:end]]
-    _PREFIXES[key] = _Prefix(layout, kept, tally.copy())
-    _PREFIXES.move_to_end(key)
-    if len(_PREFIXES) > _PREFIX_CACHE_SIZE:
-        _PREFIXES.popitem(last=False)
+    _PREFIXES.put(key, _Prefix(layout, kept, tally.copy()))
 
 
 def _sequential_next(tasks: Sequence[Task], runs: dict[str, TaskRun]) -> tuple[Task | None, bool]:
@@ -249,9 +245,9 @@ def evaluate(work: Work, scope: Scope) -> Evaluation:
             if tally.started[branch]:
                 continue
             tasks, value = branches[branch]
-            if depends_on is not None and done_ids is not None:
-                if any(dep not in done_ids for dep in depends_on.get(tasks[0].id, ())):
-                    continue
+            waits_for = depends_on.get(tasks[0].id, ()) if depends_on is not None else ()
+            if done_ids is not None and any(dep not in done_ids for dep in waits_for):
+                continue
             result.create.append((tasks[0], value))
             slots -= 1
             if slots <= 0:

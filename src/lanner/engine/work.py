@@ -8,13 +8,13 @@ it (variables for a dispatched task, the final decision).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from lanner.engine.commands import Command, EmitLog
 from lanner.engine.flowindex import FlowIndex, index_of
+from lanner.engine.memo import Lru
 from lanner.engine.render import EngineRenderContext, LazyVariables
 from lanner.expr.engine import ExprServices, Renderer
 from lanner.model.execution import Execution, LogEntry, TaskRun
@@ -161,8 +161,7 @@ class Work:
 # merge of one contribution per task run (no two runs share a path), the previous result plus the
 # contributions of the new runs equals a full recomputation. Any other change (outputs replaced,
 # runs removed by a restart) recomputes everything.
-_OUTPUTS_MEMO: OrderedDict[str, tuple[dict[str, Any], Any]] = OrderedDict()
-_OUTPUTS_MEMO_SIZE = 256
+_OUTPUTS_MEMO: Lru[str, tuple[dict[str, Any], Any]] = Lru(256)
 
 
 def _deep_merge(left: Any, right: Any) -> Any:
@@ -191,10 +190,7 @@ def outputs_memo(execution: Execution, runs: dict[str, TaskRun]) -> Any:
                     replace(execution, task_runs=_with_ancestors(fresh, runs))))
     if result is None:
         result = outputs_of(execution)
-    _OUTPUTS_MEMO[execution.id] = (current, result)
-    _OUTPUTS_MEMO.move_to_end(execution.id)
-    if len(_OUTPUTS_MEMO) > _OUTPUTS_MEMO_SIZE:
-        _OUTPUTS_MEMO.popitem(last=False)
+    _OUTPUTS_MEMO.put(execution.id, (current, result))
     return result
 
 

@@ -7,7 +7,7 @@ can cache the merged outputs of an execution between task runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Iterable, Mapping
 from typing import Any
 
 from lanner.model.execution import Execution, TaskRun
@@ -87,6 +87,29 @@ def tasks_of(execution: Execution) -> dict[str, Any]:
                 entry = tasks[run.task_id] = {}
             entry[run.value] = state
     return tasks
+
+
+class _LazyTasks(Mapping[str, Any]):
+    """``tasks`` is rarely used but costs a pass over every task run: built on first access,
+    which keeps dispatching a ForEach child O(1) instead of O(task runs)."""
+
+    def __init__(self, execution: Execution) -> None:
+        self._execution = execution
+        self._data: dict[str, Any] | None = None
+
+    def _get(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = tasks_of(self._execution)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def inputs_of(flow: Any, execution: Execution) -> dict[str, Any] | None:
@@ -178,7 +201,7 @@ def build_variables(
     if inputs is not None:
         variables["inputs"] = inputs
     variables["outputs"] = outputs_of(execution) if outputs is None else outputs
-    variables["tasks"] = tasks_of(execution)
+    variables["tasks"] = _LazyTasks(execution)
     variables["vars"] = _attr(flow, "variables", None) or {}
     variables["labels"] = execution.labels_map
     if execution.trigger is not None:

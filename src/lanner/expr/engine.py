@@ -30,6 +30,12 @@ CACHE_SIZE = 4096
 _FILENAME = "<lanner-expression>"
 _RESULT = "lanner_typed_result"
 _FALSE_TEXTS = frozenset(("false", "0", "-0", ""))
+# ``{{ outputs.extract.uri }}``: a bare path of names is by far the most common expression.
+# It is looked up directly (no template compilation); anything unusual — a missing key, an
+# object attribute, a literal or global name — falls back to the full engine, which also
+# produces the proper error messages.
+_SIMPLE_PATH = re.compile(r"^\{\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\}\}$")
+_NOT_FOUND = object()
 _RAW_BLOCK = re.compile(r"\{%[-+]?\s*raw\s*[-+]?%\}(.*?)\{%[-+]?\s*endraw\s*[-+]?%\}", re.S)
 
 
@@ -118,6 +124,23 @@ def _line_of(tb: TracebackType | None, template: Template) -> int:
     return line
 
 
+def _simple_lookup(source: str, variables: Mapping[str, Any]) -> Any:
+    match = _SIMPLE_PATH.match(source)
+    if match is None:
+        return _NOT_FOUND
+    names = match.group(1).split(".")
+    if names[0] in ENVIRONMENT.globals or names[0] in ("true", "false", "null", "none"):
+        return _NOT_FOUND
+    node: Any = variables
+    for name in names:
+        if not isinstance(node, Mapping):
+            return _NOT_FOUND
+        node = node.get(name, _NOT_FOUND)
+        if node is _NOT_FOUND:
+            return _NOT_FOUND
+    return node
+
+
 class Renderer:
     """Renders values with Kestra semantics. Thread-safe; compiled templates are cached."""
 
@@ -145,6 +168,9 @@ class Renderer:
         if isinstance(value, str):
             if "{" not in value:
                 return value
+            found = _simple_lookup(value, variables)
+            if found is not _NOT_FOUND:
+                return found
             template = compile_typed(value)
             if template is None:
                 return self._run_text(value, variables)
@@ -198,6 +224,9 @@ class Renderer:
         return context
 
     def _run_text(self, source: str, variables: Mapping[str, Any]) -> str:
+        found = _simple_lookup(source, variables)
+        if found is not _NOT_FOUND:
+            return to_text(found)
         template = compile_text(source)
         try:
             return "".join(template.root_render_func(self._context(variables)))

@@ -176,7 +176,7 @@ def load_yaml(source: str | bytes, file: str | None = None, *, expect_mapping: b
     except yaml.YAMLError as exc:  # a reader error without a mark
         result.issues.append(Issue("", f"invalid YAML: {exc}", 1, 1, file=file))
         return result
-    nodes: list[Node] = [n for n in found if n is not None]
+    nodes: list[Node] = [n for n in found if n is not None and not _empty_document(n)]
     if not nodes:
         result.issues.append(Issue("", "the file is empty: a flow needs at least `id`, `namespace` "
                                    "and `tasks`", 1, 1, file=file))
@@ -207,6 +207,11 @@ def load_yaml(source: str | bytes, file: str | None = None, *, expect_mapping: b
                                    line, column, "start the file with `id: my_flow`", file=file))
         result.data = None
     return result
+
+
+def _empty_document(node: Node) -> bool:
+    """A bare ``---`` (or ``---`` at the end of the file) makes an empty document: not a flow."""
+    return isinstance(node, ScalarNode) and node.tag == _PLAIN and node.value == ""
 
 
 def _compose_all(text: str) -> Iterator[Node | None]:

@@ -67,6 +67,9 @@ class Task(BaseModel):
     deprecated_aliases: ClassVar[tuple[str, ...]] = ()  # accepted with a warning
     # YAML snippets (a full flow each) shown in docs and given to the copilot; tested.
     examples: ClassVar[tuple[str, ...]] = ()
+    # True for tasks that only compute (no I/O that can block, always quick: Log, Return):
+    # the runtime may run them on its own thread instead of handing them to a worker thread.
+    runs_inline: ClassVar[bool] = False
 
     id: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$", max_length=100)
     type: str

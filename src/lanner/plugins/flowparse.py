@@ -9,7 +9,6 @@ at the first problem.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -314,7 +313,7 @@ class _FlowParser:
                 elif self.in_source((*path, key)):
                     names = _property_names(cls)
                     self.error((*path, key), f'Unrecognized field "{key}"', _did_you_mean(key, names))
-                    for close in difflib.get_close_matches(key, names, n=1, cutoff=0.6):
+                    for close in _close(key, names, 1):
                         self.typo_targets.add((*path, close))
                 continue
             cleaned[key] = self.prepare(value, info.annotation, (*path, key), cls, key)
@@ -534,7 +533,7 @@ def _property_names(cls: type[BaseModel]) -> list[str]:
 
 def _did_you_mean(key: str, candidates: Any, *, always_list: bool = False) -> str:
     names = list(candidates)
-    close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+    close = _close(key, names, 3)
     if not close:
         lowered = {n.lower(): n for n in names}
         if key.lower() in lowered:
@@ -544,6 +543,12 @@ def _did_you_mean(key: str, candidates: Any, *, always_list: bool = False) -> st
         return text + (f" Known: {', '.join(names)}" if always_list else "")
     shown = ", ".join(sorted(names)[:40])
     return f"known properties: {shown}" if not always_list else f"known: {shown}"
+
+
+def _close(key: str, names: list[str], count: int) -> list[str]:
+    import difflib  # only needed when something is wrong
+
+    return difflib.get_close_matches(key, names, n=count, cutoff=0.6)
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[Path, bool]:

@@ -8,7 +8,6 @@ only when a type is not found in the table, so validating one flow stays fast.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import threading
 from collections.abc import Iterable, Mapping
@@ -142,6 +141,8 @@ class Registry:
 
     def suggest(self, type_name: str, kind: Kind | None = None) -> list[str]:
         """Close type names (did-you-mean), best first; compares full names and class names."""
+        import difflib  # only needed when a type is unknown
+
         short = type_name.rsplit(".", 1)[-1].lower()
         scored: list[tuple[float, str]] = []
         for name in self.all_types(kind):

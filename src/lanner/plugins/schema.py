@@ -58,6 +58,29 @@ def _link(value: Any) -> Any:
     return value
 
 
+def _collapse(schema: dict[str, Any]) -> dict[str, Any]:
+    """Definitions that only point at ``Any<Base>`` (pydantic names them after the base class)
+    are replaced by that pointer everywhere."""
+    defs = schema.get("$defs", {})
+    aliases = {f"#/$defs/{name}": body["$ref"] for name, body in defs.items()
+               if set(body) == {"$ref"} and body["$ref"].startswith("#/$defs/Any")}
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, dict):
+            rewritten = {k: rewrite(v) for k, v in value.items()}
+            if rewritten.get("$ref") in aliases:
+                rewritten["$ref"] = aliases[rewritten["$ref"]]
+            return rewritten
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        return value
+
+    result: dict[str, Any] = rewrite(schema)
+    for ref in aliases:
+        result.get("$defs", {}).pop(ref.rsplit("/", 1)[-1], None)
+    return result
+
+
 def _plugin_classes() -> list[tuple[str, type[BaseModel]]]:
     found = []
     for name in registry.all_types():
@@ -104,7 +127,7 @@ def _task_schema(type_name: str) -> dict[str, Any]:
     if not defs:
         schema.pop("$defs")
     _decorate(schema, canonical, cls)
-    return {"$schema": DRAFT, **schema}
+    return {"$schema": DRAFT, **_collapse(schema)}
 
 
 def task_schema(type_name: str) -> dict[str, Any]:
@@ -153,7 +176,7 @@ def _flow_schema() -> dict[str, Any]:
                                     "properties": {"key": {"type": "string"}, "value": {"type": "string"}}}},
     ], "description": "Labels of the executions: a map, or a list of `{key, value}`."}
     flow["title"] = "Lanner / Kestra flow"
-    return {"$schema": DRAFT, **flow, "$defs": defs}
+    return {"$schema": DRAFT, **_collapse({**flow, "$defs": defs})}
 
 
 def flow_schema() -> dict[str, Any]:

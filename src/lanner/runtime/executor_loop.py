@@ -246,7 +246,10 @@ class Runtime:
 
     def _perform(self, execution: Execution, command: Command) -> None:
         if isinstance(command, RunTask):
-            self._pool.submit(self._run_task, execution.id, command)
+            if type(command.task).runs_inline and command.task.timeout is None:
+                self._run_task(execution.id, command)  # no thread hand-off for tiny tasks
+            else:
+                self._pool.submit(self._run_task, execution.id, command)
         elif isinstance(command, EmitLog):
             self._emit([command.entry])
         elif isinstance(command, WakeAt):

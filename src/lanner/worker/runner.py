@@ -116,7 +116,6 @@ def run_task(job: WorkerJob, deps: WorkerDeps, kill_event: threading.Event | Non
         kill_event=kill_event,
         tmp_dir=deps.tmp_dir,
     )
-    logger.debug(f"Task {task.type} '{run.task_id}' attempt {job.attempt_number} started")
 
     outputs: Mapping[str, Any] | None = None
     state = State.SUCCESS

@@ -313,3 +313,64 @@ def test_kill_cascades_to_the_child_execution() -> None:
     kills = [c for c in decision.commands if isinstance(c, KillTaskRuns)]
     assert kills[0].child_execution_ids == ("CHILD1",)
     assert driver.state is State.KILLED
+
+
+def test_task_started_opens_the_attempt_that_the_result_closes() -> None:
+    driver = Driver(make_flow([job("a")]))
+    driver.start()
+    command = driver.pending.pop(0)
+    driver.feed(TaskStarted(command.task_run.id, driver.now, worker_id="w1"))
+    assert driver.task_state("a") is State.RUNNING
+    assert [a.state.current for a in driver.run("a").attempts] == [State.RUNNING]
+    driver.answer(command)
+    attempts = driver.run("a").attempts
+    assert len(attempts) == 1
+    assert attempts[0].worker_id == "w1"
+    assert [h.state for h in attempts[0].state.histories] == [State.RUNNING, State.SUCCESS]
+
+
+def test_resume_of_a_running_execution_is_ignored() -> None:
+    driver = Driver(make_flow([job("a")]))
+    driver.start()
+    driver.feed(Resume({}))
+    assert driver.state is State.RUNNING
+    assert any("Resume ignored" in m for m in driver.logs("WARN"))
+
+
+def test_restart_a_killed_execution() -> None:
+    driver = Driver(make_flow([job("a"), job("b")]))
+    driver.start()
+    driver.pending.clear()
+    driver.feed(Kill())
+    assert driver.state is State.KILLED
+    driver.feed(Restart())
+    assert driver.state is State.RUNNING
+    driver.run_pending()
+    assert driver.state is State.SUCCESS
+    assert driver.task_ids() == ["a", "b"]
+
+
+def test_kill_then_after_execution_still_runs() -> None:
+    driver = Driver(make_flow([job("a")], afterExecution=[job("notify")]))
+    driver.start()
+    driver.pending.clear()
+    driver.feed(Kill())
+    assert driver.state is State.KILLED
+    assert driver.task_state("notify") is State.SUBMITTED
+    assert driver.ended() == []
+    driver.run_pending()
+    assert driver.ended() == ["KILLED"]
+
+
+def test_create_new_execution_stops_at_max_attempt() -> None:
+    from dataclasses import replace
+
+    from lanner.model.retry import ConstantRetry
+
+    policy = ConstantRetry(type="constant", interval="PT1S", maxAttempt=2, behavior="CREATE_NEW_EXECUTION")
+    driver = Driver(make_flow([job("a", retry=policy)]), outcomes={"a": [State.FAILED]})
+    driver.execution = replace(driver.execution, attempt_number=2)
+    driver.start()
+    driver.run_pending()
+    assert driver.state is State.FAILED
+    assert driver.ended() == ["FAILED"]

@@ -120,22 +120,11 @@ def test_run_if_false_skips_the_task() -> None:
     assert driver.state is State.SUCCESS
 
 
-def test_run_if_render_error_fails_the_task(monkeypatch: object) -> None:
-    from lanner.engine.render import EngineRenderContext
-
-    def boom(self: object, value: object) -> bool:
-        raise ValueError("Unable to find `nope` used in the expression")
-
-    import pytest
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(EngineRenderContext, "render_bool", boom)
-    try:
-        driver = Driver(make_flow([job("a", runIf="{{ nope }}"), job("b")]))
-        driver.start()
-    finally:
-        patch.undo()
+def test_run_if_render_error_fails_the_task() -> None:
+    driver = Driver(make_flow([job("a", runIf="{{ nope }}"), job("b")]))
+    driver.start()
     assert driver.task_state("a") is State.FAILED
+    assert driver.runs("b") == []
     assert driver.state is State.FAILED
     assert any("runIf" in m and "nope" in m for m in driver.logs("ERROR"))
 

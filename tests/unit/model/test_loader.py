@@ -131,3 +131,9 @@ def test_resolve_plain_scalar_edge_cases():
     assert resolve_plain_scalar("NULL") is None
     assert resolve_plain_scalar("Yes") == "Yes"
     assert resolve_plain_scalar(".NaN") != resolve_plain_scalar(".NaN")  # NaN
+
+
+def test_empty_documents_around_a_flow_are_ignored():
+    assert load_yaml("id: x\n---\n").data == {"id": "x"}
+    assert load_yaml("---\n---\nid: x\n").data == {"id": "x"}
+    assert "empty" in load_yaml("---\n").issues[0].message

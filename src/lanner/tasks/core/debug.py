@@ -20,6 +20,7 @@ class Return(RunnableTask):
     (characters) and ``duration`` (seconds spent rendering) are recorded.
     """
 
+    runs_inline = True
     kestra_type = "io.kestra.plugin.core.debug.Return"
     aliases = ("io.kestra.core.tasks.debugs.Return",)
     examples = (

@@ -20,6 +20,7 @@ class Log(RunnableTask):
     outputs.
     """
 
+    runs_inline = True
     kestra_type = "io.kestra.plugin.core.log.Log"
     aliases = ("io.kestra.core.tasks.log.Log",)
     examples = (

@@ -16,6 +16,7 @@ class OutputValues(RunnableTask):
     Read them later with ``{{ outputs.<id>.values.<key> }}``.
     """
 
+    runs_inline = True
     kestra_type = "io.kestra.plugin.core.output.OutputValues"
     aliases = ("io.kestra.core.tasks.outputs.OutputValues",)
     examples = (
