@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(UV) pip install --quiet -e '.[dev]'
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(UV) pip install --quiet --compile-bytecode -e '.[dev]'
 	touch $@
 
 demo: $(VENV)/.installed

@@ -138,8 +138,9 @@ def cli_startup() -> list[Row]:
     lanner = str(Path(sys.executable).with_name("lanner"))
     baseline = _startup([sys.executable, "-c", "pass"])
     rows = []
+    one_flow = str(SEEDS / "04_postgres_taxi.yaml")
     for label, args in (("lanner --help", [lanner, "--help"]),
-                        ("lanner validate one flow", [lanner, "validate", str(SEEDS / "04_postgres_taxi.yaml")])):
+                        ("lanner validate one flow", [lanner, "validate", one_flow])):
         seconds = _startup(args)
         rows.append(Row(f"start-up: {label}", f"{seconds:.3f} s", f"{baseline:.3f} s (python -c pass)",
                         seconds / baseline, "< 0.3 s", "Prefect CLI 1.1 s, Airflow 1.5 s",

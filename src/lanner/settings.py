@@ -74,7 +74,9 @@ class Settings:
     def envs(self) -> dict[str, str]:
         """``{{ envs.foo }}``: environment variables with the prefix, stripped and lower-cased."""
         prefix = self.env_vars_prefix
-        return {k[len(prefix):].lower(): v for k, v in self.environ.items() if prefix and k.startswith(prefix)}
+        if not prefix:
+            return {}
+        return {k[len(prefix):].lower(): v for k, v in self.environ.items() if k.startswith(prefix)}
 
     @property
     def globals(self) -> dict[str, Any]:

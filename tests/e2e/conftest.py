@@ -19,7 +19,9 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 def lanner(tmp_path: Path) -> Run:
     """Run the installed `lanner` command with a private LANNER_HOME."""
 
-    def run(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         environ = {**os.environ, "LANNER_HOME": str(tmp_path / "home"), **(env or {})}
         environ.pop("LANNER_CONFIGURATION", None)
         return subprocess.run([LANNER, *args], capture_output=True, text=True, timeout=timeout,

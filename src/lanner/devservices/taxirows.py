@@ -31,6 +31,7 @@ GREEN_COLUMNS = (
 )
 COLUMNS = {"yellow": YELLOW_COLUMNS, "green": GREEN_COLUMNS}
 
+_UINTS: dict[int, Any] = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 MAX_CENTS = 99_999  # amounts are clipped below $1,000 so one 6-byte table covers them all
 SMALL_INT_EMPTY = 300  # index of the empty entry in the small-int table (0..299 are numbers)
 
@@ -276,13 +277,31 @@ def max_duplicates(n: int) -> int:
     return max(0, (n - 1) // 2)
 
 
-def render(segments: list[Segment], n: int) -> bytes:
-    """The CSV bytes of ``n`` rows: fill a NUL-padded matrix, then drop the NULs."""
+def render(segments: list[Segment], n: int, block: int = 4096) -> bytes:
+    """The CSV bytes of ``n`` rows: fill NUL-padded records, then drop the NULs.
+
+    Each segment is a field of a packed record dtype (unsigned ints for widths 1/2/4/8, raw void
+    otherwise, so copies are plain moves), and rows go through in blocks that stay in the CPU
+    cache: this halves the time of filling one large matrix column by column.
+    """
     widths = [s.table.dtype.itemsize for s in segments]
-    matrix = np.zeros((n, sum(widths)), dtype=np.uint8)
-    offset = 0
-    for segment, width in zip(segments, widths, strict=True):
-        cells = segment.table.view(np.uint8).reshape(-1, width)
-        matrix[:, offset:offset + width] = cells[0] if segment.index is None else cells[segment.index]
-        offset += width
-    return matrix[matrix != 0].tobytes()
+    formats = [_UINTS.get(w, f"V{w}") for w in widths]
+    record = np.dtype({"names": [f"f{i}" for i in range(len(segments))], "formats": formats,
+                       "offsets": np.cumsum([0, *widths[:-1]]).tolist(), "itemsize": sum(widths)})
+    rows = np.empty(min(block, n), dtype=record)
+    fields = [rows[f"f{i}"] for i in range(len(segments))]
+    tables = [s.table.view(f) for s, f in zip(segments, formats, strict=True)]
+    variable = []
+    for segment, field, table in zip(segments, fields, tables, strict=True):
+        if segment.index is None:
+            field[...] = table[0]
+        else:
+            variable.append((segment.index, field, table))
+    flat, out = rows.view(np.uint8), []
+    for start in range(0, n, block):
+        m = min(block, n - start)
+        for index, field, table in variable:
+            field[:m] = table[index[start:start + m]]
+        used = flat[:m * record.itemsize]
+        out.append(used[used != 0].tobytes())
+    return b"".join(out)

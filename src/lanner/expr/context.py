@@ -7,7 +7,7 @@ can cache the merged outputs of an execution between task runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from lanner.model.execution import Execution, TaskRun

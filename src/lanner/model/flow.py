@@ -22,7 +22,7 @@ KV_KEY_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$"
 class StrictModel(BaseModel):
     """Unknown properties are errors, as with Kestra's strict YAML mapper."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
 
 class Concurrency(StrictModel):
@@ -49,7 +49,7 @@ class Flow(StrictModel):
     """A parsed, validated flow. ``source`` is the YAML text it came from."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
-                              arbitrary_types_allowed=True)
+                              arbitrary_types_allowed=True, defer_build=True)
 
     id: str = Field(pattern=FLOW_ID_PATTERN, min_length=1, max_length=100)
     namespace: str = Field(pattern=NAMESPACE_PATTERN, min_length=1, max_length=150)

@@ -6,10 +6,10 @@ an illegal one raises. Groups mirror Kestra's ``State.Type`` predicates (kestra-
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class State(str, Enum):
+class State(StrEnum):
     CREATED = "CREATED"
     SUBMITTED = "SUBMITTED"
     RUNNING = "RUNNING"
@@ -27,9 +27,6 @@ class State(str, Enum):
     SKIPPED = "SKIPPED"
     BREAKPOINT = "BREAKPOINT"
     RESUBMITTED = "RESUBMITTED"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def is_terminated(self) -> bool:

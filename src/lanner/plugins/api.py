@@ -59,7 +59,7 @@ class Task(BaseModel):
     """Properties every task has (kestra-reference §1.4)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
-                              arbitrary_types_allowed=True)
+                              arbitrary_types_allowed=True, defer_build=True)
 
     # Canonical Kestra type string and accepted aliases (legacy names): set by each subclass.
     kestra_type: ClassVar[str] = ""

@@ -120,22 +120,24 @@ def _pick_schedule(flow: Flow, trigger_id: str | None) -> Any:
 def _schedule_trigger(
     schedule: Any, date_text: str
 ) -> tuple[ExecutionTrigger, dict[str, Any], list[tuple[str, str]]]:
-    from lanner.scheduler.cron import Cron, schedule_variables
+    from datetime import timedelta
 
-    cron = Cron(schedule.cron, getattr(schedule, "timezone", None), bool(getattr(schedule, "withSeconds", False)))
+    from lanner.scheduler.cron import schedule_variables
+
+    zone = schedule.zone
     try:
         if "T" in date_text:
             moment = datetime.fromisoformat(date_text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=cron.zone)
+                moment = moment.replace(tzinfo=zone)
         else:
             # A bare date: the schedule's first tick on or after that day.
-            day = datetime.fromisoformat(date_text).replace(tzinfo=cron.zone)
-            moment = cron.first_at_or_after(day)
+            day = datetime.fromisoformat(date_text).replace(tzinfo=zone)
+            moment = schedule.next_date(day - timedelta(seconds=1))
     except ValueError:
         raise InputError([Issue("--trigger-date", f"'{date_text}' is not a date",
                                 hint="use 2019-01-01 or 2019-01-01T09:00:00Z")]) from None
-    variables = schedule_variables(cron, moment.astimezone(cron.zone))
+    variables = schedule_variables(schedule, moment.astimezone(zone))
     trigger = ExecutionTrigger(schedule.id, SCHEDULE_TYPE, variables)
     labels = getattr(schedule, "labels", None) or {}
     pairs = list(labels.items()) if isinstance(labels, Mapping) else \
