@@ -1,0 +1,335 @@
+"""Kestra semantics end to end: real YAML, the real runtime (threads, timers, storage)."""
+
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+
+import pytest
+
+from lanner.testing import local_runtime, run_flow
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seed-flows"
+
+
+def flow(body: str, flow_id: str = "t") -> str:
+    return f"id: {flow_id}\nnamespace: company.team\n{body}"
+
+
+def states(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {run.task_id + (f"[{run.value}]" if run.value else ""): run.state.current.value
+            for run in result.task_runs}
+
+
+def test_if_switch_foreach_and_nested_outputs() -> None:
+    result = run_flow(flow("""
+inputs:
+  - id: kind
+    type: SELECT
+    values: [a, b]
+    defaults: b
+tasks:
+  - id: branch
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ inputs.kind == 'a' }}"
+    then:
+      - id: never
+        type: io.kestra.plugin.core.log.Log
+        message: no
+  - id: pick
+    type: io.kestra.plugin.core.flow.Switch
+    value: "{{ inputs.kind }}"
+    cases:
+      b:
+        - id: chosen
+          type: io.kestra.plugin.core.debug.Return
+          format: b-case
+    defaults:
+      - id: fallback
+        type: io.kestra.plugin.core.debug.Return
+        format: default
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["x", "y"]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.flow.ForEach
+        values: [1, 2]
+        tasks:
+          - id: leaf
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ parent.taskrun.value }}{{ taskrun.value }}"
+  - id: collect
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.leaf['y']['2'].value }} {{ outputs.chosen.value }}"
+"""))
+    assert result.state == "SUCCESS"
+    assert result.outputs("branch") == {"evaluationResult": False}
+    assert "never" not in states(result)
+    assert result.outputs("pick")["value"] == "b"
+    assert "fallback" not in states(result)
+    assert result.outputs("collect")["value"] == "y2 b-case"
+
+
+def test_parallel_really_runs_concurrently() -> None:
+    started = time.monotonic()
+    result = run_flow(flow("""
+tasks:
+  - id: both
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: one
+        type: io.kestra.plugin.core.flow.Sleep
+        duration: PT1S
+      - id: two
+        type: io.kestra.plugin.core.flow.Sleep
+        duration: PT1S
+      - id: three
+        type: io.kestra.plugin.core.flow.Sleep
+        duration: PT1S
+"""))
+    assert result.state == "SUCCESS"
+    assert time.monotonic() - started < 2.5
+
+
+def test_errors_and_finally_run_and_the_execution_fails() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: ok
+    type: io.kestra.plugin.core.log.Log
+    message: first
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    errorMessage: broken on purpose
+  - id: skipped
+    type: io.kestra.plugin.core.log.Log
+    message: never created
+errors:
+  - id: on_error
+    type: io.kestra.plugin.core.log.Log
+    message: "handling {{ errorLogs()[0].message }}"
+finally:
+  - id: cleanup
+    type: io.kestra.plugin.core.log.Log
+    message: cleaning up
+"""))
+    assert result.state == "FAILED"
+    assert states(result) == {"ok": "SUCCESS", "boom": "FAILED", "on_error": "SUCCESS",
+                              "cleanup": "SUCCESS"}
+    assert any("broken on purpose" in m for m in result.messages())
+
+
+def test_allow_failure_gives_warning_and_continues() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: flaky
+    type: io.kestra.plugin.core.execution.Fail
+    allowFailure: true
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: still running
+"""))
+    assert result.state == "WARNING"
+    assert states(result) == {"flaky": "WARNING", "after": "SUCCESS"}
+
+
+def test_constant_retry_until_success_with_warning_on_retry() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: flaky
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{ taskrun.attemptsCount < 1 }}"  # Kestra counts the attempts before this one
+    retry:
+      type: constant
+      interval: PT0.2S
+      maxAttempt: 3
+      warningOnRetry: true
+"""))
+    run = result.task_run("flaky")
+    assert [a.state.current.value for a in run.attempts] == ["FAILED", "SUCCESS"]
+    assert run.state.current.value == "WARNING"
+    assert result.state == "WARNING"
+
+
+def test_retry_exhausted_fails_after_max_attempts() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: always
+    type: io.kestra.plugin.core.execution.Fail
+    retry:
+      type: constant
+      interval: PT0.1S
+      maxAttempt: 3
+"""))
+    assert result.state == "FAILED"
+    assert len(result.task_run("always").attempts) == 3
+
+
+def test_timeout_fails_a_task_quickly() -> None:
+    started = time.monotonic()
+    result = run_flow(flow("""
+tasks:
+  - id: slow
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT30S
+    timeout: PT0.5S
+"""))
+    assert result.state == "FAILED"
+    assert time.monotonic() - started < 10
+    assert any("timeout" in m.lower() for m in result.messages("ERROR"))
+
+
+def test_plugin_defaults_prefix_and_forced() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: explicit
+    type: io.kestra.plugin.core.log.Log
+    message: explicit
+    level: INFO
+  - id: defaulted
+    type: io.kestra.plugin.core.debug.Return
+pluginDefaults:
+  - type: io.kestra.plugin.core.log
+    values:
+      level: WARN
+  - type: io.kestra.plugin.core.debug.Return
+    forced: true
+    values:
+      format: forced value
+"""))
+    assert result.state == "SUCCESS"
+    assert result.outputs("defaulted") == {"value": "forced value"}
+    explicit = [e for e in result.logs if e.task_id == "explicit"]
+    assert explicit and explicit[0].level == "INFO"  # an explicit property beats a non-forced default
+
+
+def test_subflow_waits_and_returns_outputs() -> None:
+    child = flow("""
+inputs:
+  - id: n
+    type: INT
+tasks:
+  - id: double
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.n * 2 }}"
+outputs:
+  - id: result
+    type: INT
+    value: "{{ outputs.double.value }}"
+""", "child")
+    parent = flow("""
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: child
+    inputs:
+      n: 21
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.call.outputs.result }}"
+""", "parent")
+    with local_runtime() as local:
+        local.runtime.deploy(child)
+        parent_flow = local.runtime.deploy(parent)
+        execution = local.start(parent_flow)
+        final = local.wait(execution.id, timeout=30)
+    assert final.state.current.value == "SUCCESS"
+    show = next(run for run in final.task_runs if run.task_id == "show")
+    assert show.outputs == {"value": "42"}
+
+
+def test_labels_kv_and_flow_outputs() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: label
+    type: io.kestra.plugin.core.execution.Labels
+    labels:
+      stage: "{{ 'te' ~ 'st' }}"
+  - id: put
+    type: io.kestra.plugin.core.kv.Set
+    key: greeting
+    value: "{{ {'hello': 'world'} }}"
+    kvType: JSON
+  - id: get
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ kv('greeting').hello }}"
+outputs:
+  - id: said
+    type: STRING
+    value: "{{ outputs.get.value }}"
+"""))
+    assert result.state == "SUCCESS"
+    assert result.execution.labels_map["stage"] == "test"
+    assert result.execution.outputs == {"said": "world"}
+
+
+def test_secrets_are_read_from_base64_env_and_masked_in_logs() -> None:
+    secret = "hunter2-very-secret"
+    environ = {"SECRET_DB_PASSWORD": base64.b64encode(secret.encode()).decode()}
+    result = run_flow(flow("""
+tasks:
+  - id: leak
+    type: io.kestra.plugin.core.log.Log
+    message: "the password is {{ secret('DB_PASSWORD') }}"
+"""), environ=environ)
+    assert result.state == "SUCCESS"
+    assert not any(secret in m for m in result.messages())
+    assert any("******" in m for m in result.messages())
+
+
+def test_strict_undefined_fails_the_task_with_kestras_message() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: bad
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.date }}"
+"""))
+    assert result.state == "FAILED"
+    assert any("Unable to find `trigger` used in the expression `{{ trigger.date }}` at line 1" in m
+               for m in result.messages("ERROR"))
+
+
+def test_seed_01_concurrency_fail_behaviour() -> None:
+    """01 says `concurrency: {limit: 2, behavior: FAIL}`: a third simultaneous run fails at once."""
+    source = (SEEDS / "01_hello_world.yaml").read_text()
+    with local_runtime() as local:
+        hello = local.runtime.deploy(source)
+        first, second, third = (local.start(hello, {"name": n}) for n in ("A", "B", "C"))
+        failed = local.wait(third.id, timeout=10)
+        assert failed.state.current.value == "FAILED"
+        assert failed.task_runs == ()
+        for running in (first, second):
+            assert local.runtime.get(running.id).state.current.value == "RUNNING"  # type: ignore[union-attr]
+            local.runtime.kill(running.id)
+            assert local.wait(running.id, timeout=10).state.current.value == "KILLED"
+
+
+def test_queue_behaviour_runs_executions_one_after_another_in_order() -> None:
+    source = flow("""
+concurrency:
+  limit: 1
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.3S
+""")
+    with local_runtime() as local:
+        queued_flow = local.runtime.deploy(source)
+        executions = [local.start(queued_flow) for _ in range(3)]
+        finals = [local.wait(e.id, timeout=30) for e in executions]
+    assert [f.state.current.value for f in finals] == ["SUCCESS"] * 3
+    assert "QUEUED" in [h.state.value for h in finals[2].state.histories]
+    ends = [f.state.histories[-1].date for f in finals]
+    starts = [next(h.date for h in f.state.histories if h.state.value == "RUNNING") for f in finals]
+    assert starts[1] >= ends[0] and starts[2] >= ends[1]  # never two at once, in creation order
+
+
+@pytest.mark.slow
+def test_seed_01_through_the_testing_helper() -> None:
+    result = run_flow((SEEDS / "01_hello_world.yaml").read_text(), {"name": "Ada"})
+    assert result.state == "SUCCESS"
+    assert len(result.task_runs) == 5
+    hello = [e for e in result.logs if e.task_id == "hello_message"]
+    assert hello[0].level == "ERROR" and hello[0].message == "Hello, Ada!"
