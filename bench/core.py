@@ -135,6 +135,9 @@ def _startup(args: list[str]) -> float:
 
 
 def cli_startup() -> list[Row]:
+    # As after `pip install`: bytecode compiled (the Makefile installs with --compile-bytecode).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False,
+                   capture_output=True)
     lanner = str(Path(sys.executable).with_name("lanner"))
     baseline = _startup([sys.executable, "-c", "pass"])
     rows = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from lanner.model.flow import StrictModel
 
@@ -12,7 +12,9 @@ RetryBehavior = Literal["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]
 
 
 class _RetryBase(StrictModel):
-    maxAttempt: int | None = Field(default=None, ge=1)  # counts every attempt, the first included
+    # Counts every attempt, the first included. Kestra 1.x spells it maxAttempts: both accepted.
+    maxAttempt: int | None = Field(default=None, ge=1,
+                                   validation_alias=AliasChoices("maxAttempt", "maxAttempts"))
     maxDuration: str | None = None  # ISO-8601 duration
     warningOnRetry: bool = False
     behavior: RetryBehavior = "RETRY_FAILED_TASK"
