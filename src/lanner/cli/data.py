@@ -96,7 +96,8 @@ def _serve(args: argparse.Namespace) -> int:
     server.start()
     print(f"Serving {root} at {server.url}", flush=True)
     print(f"Use {server.url} in place of {GITHUB_PREFIX}")
-    print(f"  e.g. wget -qO- {server.url}yellow/yellow_tripdata_2019-01.csv.gz | gunzip > yellow_tripdata_2019-01.csv")
+    example = "yellow_tripdata_2019-01.csv"
+    print(f"  e.g. wget -qO- {server.url}yellow/{example}.gz | gunzip > {example}")
     if args.generate_missing:
         print(f"Months not on disk are generated on first request ({rows:,} rows each).")
     print("Press Ctrl-C to stop.", flush=True)

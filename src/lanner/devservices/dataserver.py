@@ -128,8 +128,9 @@ class DataServer:
                 f"cannot serve data on {self.host}:{self.requested_port}: {exc.strerror or exc}; "
                 "pick another port with --port N (0 picks a free one)") from exc
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="lanner-data-server",
-                                        daemon=True)
+        # A short poll interval: stop() (and so every test using the server) waits for one poll.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="lanner-data-server", daemon=True)
         self._thread.start()
         return self
 

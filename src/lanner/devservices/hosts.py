@@ -66,7 +66,7 @@ def resolve_address(host: str, port: int | None, settings: Settings | None = Non
     """
     table = _configured(settings)
     key = host.lower()
-    if (key, port) in table:  # "host:port" entries are the most specific
+    if port is not None and (key, port) in table:  # "host:port" entries are the most specific
         new_host, new_port = table[(key, port)]
         return new_host, new_port if new_port is not None else port
     if (key, None) not in table:

@@ -117,8 +117,8 @@ class ManagedPostgres:
             self._initdb(user, timeout)
         socket_dir = self._socket_dir(user)
         pgprocess.hand_over_file(self.log_file, user)
-        options = [f"-c listen_addresses={self.host}", f"-p {self.port}", f"-k {shlex.quote(str(socket_dir))}",
-                   "-c unix_socket_permissions=0700"]
+        options = [f"-c listen_addresses={self.host}", f"-p {self.port}",
+                   f"-k {shlex.quote(str(socket_dir))}", "-c unix_socket_permissions=0700"]
         if not self.durable:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         done = pgprocess.run(["pg_ctl", "-D", str(self.pgdata), "-l", str(self.log_file), "-w",
@@ -134,8 +134,9 @@ class ManagedPostgres:
         """Stop the server (fast shutdown: open sessions are rolled back). False if it was not running."""
         if pgprocess.read_postmaster(self.pgdata) is None:
             return False
-        done = pgprocess.run(["pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t", str(int(timeout)),
-                              "stop"], user=pgprocess.server_os_user(), cwd=self.data_dir, timeout=timeout + 5)
+        done = pgprocess.run(["pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t",
+                              str(int(timeout)), "stop"],
+                             user=pgprocess.server_os_user(), cwd=self.data_dir, timeout=timeout + 5)
         if done.returncode != 0 and pgprocess.read_postmaster(self.pgdata) is not None:
             raise FrameworkError(f"PostgreSQL did not stop: {(done.stdout + done.stderr).strip()}")
         return True

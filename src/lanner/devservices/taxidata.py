@@ -9,6 +9,7 @@ disk, gzip at level 1 on a second thread so compression overlaps generation).
 
 from __future__ import annotations
 
+import contextlib
 import gzip as gzip_module
 import os
 import queue
@@ -17,7 +18,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from lanner.errors import ConfigurationError
 
@@ -26,7 +27,8 @@ DEFAULT_ROWS = 100_000
 DEFAULT_SEED = 2019
 DEFAULT_DUPLICATES_PER_10K = 3.0
 CHUNK_ROWS = 1 << 17  # fixed: the chunking is part of what a seed reproduces
-RELEASE_FILE = re.compile(r"^(?P<taxi>yellow|green)_tripdata_(?P<year>\d{4})-(?P<month>\d{2})\.csv(?P<gz>\.gz)?$")
+RELEASE_FILE = re.compile(
+    r"^(?P<taxi>yellow|green)_tripdata_(?P<year>\d{4})-(?P<month>\d{2})\.csv(?P<gz>\.gz)?$")
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,14 @@ def generate(taxi: str, year: int, month: int, rows: int = DEFAULT_ROWS, *, out:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
     try:
-        with open(partial, "wb") as raw:
-            sink: BinaryIO = (gzip_module.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0,
-                                                   compresslevel=compresslevel) if gzip else raw)
+        with open(partial, "wb") as raw, contextlib.ExitStack() as closing:
+            sink: _Sink = raw
+            if gzip:  # mtime=0 and a fixed name: the same seed gives the same bytes
+                sink = closing.enter_context(gzip_module.GzipFile(
+                    filename=path.name, mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel))
             with _BackgroundWriter(sink) as writer:
                 writer.write((header(taxi) + "\n").encode())
                 duplicates = _write_rows(writer, taxi, year, month, rows, seed, duplicates_per_10k)
-            if sink is not raw:
-                sink.close()
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -114,10 +116,14 @@ def _write_rows(writer: _BackgroundWriter, taxi: str, year: int, month: int, row
     return duplicates
 
 
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 class _BackgroundWriter:
     """Compress and write on a second thread: zlib and file I/O release the GIL."""
 
-    def __init__(self, sink: BinaryIO) -> None:
+    def __init__(self, sink: _Sink) -> None:
         self._sink = sink
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=3)
         self._error: BaseException | None = None

@@ -71,9 +71,13 @@ def _small_int_table() -> np.ndarray[Any, Any]:
 
 @cache
 def _time_table() -> np.ndarray[Any, Any]:
+    """``HH:MM:SS`` for every second of a day, built as a digit matrix (a Python loop takes 0.1 s)."""
     s = np.arange(86_400)
-    return np.array([f"{h:02d}:{m:02d}:{x:02d}".encode() for h, m, x in
-                     zip(s // 3600, s // 60 % 60, s % 60, strict=True)], dtype="S8")
+    chars = np.full((86_400, 8), ord(":"), dtype=np.uint8)
+    for column, part in ((0, s // 3600), (3, s // 60 % 60), (6, s % 60)):
+        chars[:, column] = ord("0") + part // 10
+        chars[:, column + 1] = ord("0") + part % 10
+    return chars.view("S8").ravel()
 
 
 @cache
@@ -127,17 +131,20 @@ def plan_for(taxi: str, year: int, month: int) -> RowPlan:
 
 def _pick(rng: np.random.Generator, weights: tuple[float, ...], n: int) -> np.ndarray[Any, Any]:
     cdf = np.cumsum(weights) / sum(weights)
-    return np.searchsorted(cdf, rng.random(n), side="right")
+    picked: np.ndarray[Any, Any] = np.searchsorted(cdf, rng.random(n), side="right")
+    return picked
 
 
 def _choose_codes(rng: np.random.Generator, codes: tuple[int, ...], weights: tuple[float, ...],
                   n: int) -> np.ndarray[Any, Any]:
-    return np.asarray(codes)[_pick(rng, weights, n)]
+    chosen: np.ndarray[Any, Any] = np.asarray(codes)[_pick(rng, weights, n)]
+    return chosen
 
 
 def _zones(rng: np.random.Generator, taxi: str, n: int) -> np.ndarray[Any, Any]:
     ids, cdf = _zone_cdf(taxi)
-    return ids[np.minimum(np.searchsorted(cdf, rng.random(n)), len(cdf) - 1)].astype(np.int64)
+    zones: np.ndarray[Any, Any] = ids[np.minimum(np.searchsorted(cdf, rng.random(n)), len(cdf) - 1)]
+    return zones.astype(np.int64)
 
 
 def synthesise(plan: RowPlan, dates: MonthDates, rng: np.random.Generator, n: int,
@@ -163,8 +170,8 @@ def synthesise(plan: RowPlan, dates: MonthDates, rng: np.random.Generator, n: in
     distance = np.where(ratecode == 2, rng.integers(1500, 2200, n), distance)
     distance = np.where(rng.random(n) < 0.01, 0, np.minimum(distance, 9_999))
     speed_mph = np.clip(rng.lognormal(np.log(11.0), 0.35, n), 3.0, 45.0)
-    duration = np.maximum(1, (distance / 100.0 / speed_mph * 3600 + rng.integers(30, 240, n))).astype(np.int64)
-    duration = np.minimum(duration, 4 * 3600)
+    seconds = distance / 100.0 / speed_mph * 3600 + rng.integers(30, 240, n)
+    duration = np.clip(seconds, 1, 4 * 3600).astype(np.int64)  # dropoff always after pickup
     dropoff = pickup + duration
 
     minutes = duration / 60.0

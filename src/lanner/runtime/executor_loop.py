@@ -183,6 +183,47 @@ class Runtime:
     def get(self, execution_id: str) -> Execution | None:
         return self._live.get(execution_id) or self.services.stores.executions.get(execution_id)
 
+    def recover(self) -> int:
+        """Resume executions left unfinished by a stopped (or killed) process.
+
+        Task runs that were at a worker when the process died are reported FAILED with a clear
+        log line, so the engine retries them per their retry policy or fails them; everything
+        else continues from its persisted state. Returns how many executions were resumed.
+        """
+        from lanner.plugins.api import RunnableTask
+
+        resumed = 0
+        for execution in self.services.stores.executions.unfinished():
+            if execution.id in self._live:
+                continue
+            resumed += 1
+            self._settled.setdefault(execution.id, threading.Event())
+            state = execution.state.current
+            if state is State.CREATED:
+                self._queue.put(_Post(execution.id, Start()))
+                continue
+            if state is State.QUEUED:
+                self._queue.put(_Post(execution.id, Dequeue()))
+                continue
+            try:
+                flow = self.flows.for_execution(execution)
+            except LannerError:
+                self._fail_internally(execution.id, RuntimeError("its flow revision is gone"))
+                continue
+            tasks = _tasks_by_id(flow)
+            now = utc_now()
+            for run in execution.task_runs:
+                if run.state.current in (State.SUBMITTED, State.RUNNING) and \
+                        isinstance(tasks.get(run.task_id), RunnableTask):
+                    self._emit([LogEntry(execution.namespace, execution.flow_id, execution.id, now,
+                                         "ERROR", "Task run interrupted: Lanner stopped while it was "
+                                         "running; it is retried if its retry policy allows",
+                                         task_id=run.task_id, task_run_id=run.id)])
+                    started = run.state.histories[-1].date
+                    self._queue.put(_Post(execution.id, TaskResult(run.id, State.FAILED, started, now)))
+            self._queue.put(_Post(execution.id, Tick()))
+        return resumed
+
     # ---- the loop ----------------------------------------------------------------------
     def _post_existing(self, execution_id: str, event: Event) -> None:
         if self.get(execution_id) is None:
@@ -344,3 +385,10 @@ class Runtime:
         for listener in self._log_listeners:
             for entry in entries:
                 listener(entry)
+
+
+def _tasks_by_id(flow: Flow) -> dict[str, Any]:
+    from lanner.plugins.api import walk_tasks
+
+    groups = [*flow.tasks, *flow.errors, *flow.finally_, *flow.after_execution]
+    return {task.id: task for task in walk_tasks(groups)}

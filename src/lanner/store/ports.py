@@ -6,9 +6,9 @@ the server runs them in a thread pool. Records passed in and out are frozen mode
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -126,6 +126,53 @@ class KVStore(Protocol):
     def list(self, namespace: str) -> list[KVEntry]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Backfill:
+    """A backfill of a Schedule trigger (kestra-reference §4.1): one execution per fire time
+    ``start <= t <= end`` in date order, each after the previous one ended."""
+
+    start: datetime
+    end: datetime
+    current_date: datetime  # next fire time to consider
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    labels: tuple[tuple[str, str], ...] = ()
+    paused: bool = False
+    total: int = 0  # fire times in [start, end]
+    done: int = 0  # executions emitted so far
+    created: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerState:
+    """The persisted context of one trigger of one flow (Kestra's "trigger context")."""
+
+    namespace: str
+    flow_id: str
+    trigger_id: str
+    next_execution_date: datetime | None = None
+    last_date: datetime | None = None  # fire time of the last emitted execution
+    execution_id: str | None = None  # last emitted execution while it is not terminated (lock)
+    disabled: bool = False
+    backfill: Backfill | None = None
+    updated: datetime | None = None
+
+
+class TriggerStore(Protocol):
+    def get(self, namespace: str, flow_id: str, trigger_id: str) -> TriggerState | None: ...
+
+    def put(self, state: TriggerState) -> None: ...
+
+    def list(self, namespace: str | None = None, flow_id: str | None = None) -> list[TriggerState]: ...
+
+    def delete(self, namespace: str, flow_id: str, trigger_id: str) -> bool: ...
+
+    def claim_tick(self, namespace: str, flow_id: str, trigger_id: str, date: datetime,
+                   execution_id: str) -> bool:
+        """Record that ``date`` of this trigger produced ``execution_id``. False when that
+        (flow, trigger, date) was already claimed: N schedulers never emit a tick twice."""
+        ...
+
+
 class Stores(Protocol):
     """One backend's set of stores plus its transaction boundary."""
 
@@ -133,6 +180,7 @@ class Stores(Protocol):
     executions: ExecutionStore
     logs: LogStore
     kv: KVStore
+    triggers: TriggerStore
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes of several stores: all of them land, or (on an exception) none.

@@ -1,1 +1,1 @@
-"""Script task types (``io.kestra.plugin.scripts.*``) and task runners. Schemas only for now."""
+"""Script task types (``io.kestra.plugin.scripts.*``: python, shell, node) and task runners."""

@@ -1,15 +1,23 @@
-"""Properties shared by every script task (Kestra's ``AbstractExecScript``)."""
+"""Properties shared by every script task (Kestra's ``AbstractExecScript``) and the hooks each
+task type fills in; the run itself is ``commands.run_script``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+import secrets
+import shlex
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskFailure, TaskOutput
+from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskOutput
 
+from .commands import Prepared, run_script
+from .python_env import python_env
 from .runners import TaskRunner
+from .workdir import render_list, to_text
 
 
 class NamespaceFiles(BaseModel):
@@ -52,16 +60,63 @@ class ScriptTask(RunnableTask):
     runner: Literal["DOCKER", "PROCESS"] | None = Field(
         default=None, description="Deprecated: use `taskRunner`.")
 
-    def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
-        raise TaskFailure(f"{self.kestra_type} is known to this Lanner version but cannot run yet: script "
-                          "tasks are validated but not executed by this version (coming next).")
+    # Image used by the Docker runner when `containerImage` is not set (Kestra's defaults).
+    default_image: ClassVar[str] = "ubuntu"
+
+    def run(self, ctx: RunContext) -> TaskOutput:
+        return run_script(self, ctx)
+
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        """The task's own commands, rendered with ``extra`` (``workingDir``...)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def prepare(self, ctx: RunContext, in_docker: bool) -> Iterator[Prepared]:
+        """Set up what the commands need for as long as they run (Python: its environment)."""
+        yield Prepared()
 
 
-class PythonMixin(BaseModel):
-    """Python-only properties (``AbstractPythonExecScript``)."""
+def write_script_file(ctx: RunContext, script: str, extra: Mapping[str, Any], workdir: Path,
+                      suffix: str) -> Path:
+    """The rendered ``script`` in ``<workingDir>/<random><suffix>`` (as Kestra names it)."""
+    path = workdir / f"{secrets.token_hex(11)}{suffix}"
+    path.write_text(to_text(ctx.render(script, extra)), encoding="utf-8")
+    return path
+
+
+class PythonScriptTask(ScriptTask):
+    """Python-only properties (``AbstractPythonExecScript``) and the Python environment."""
+
+    default_image = "python:3.13-slim"
 
     dependencies: Prop[list[str]] | None = Field(
-        default=None, description="pip requirement specifiers installed before the script runs.")
-    pythonVersion: str | None = Field(default=None, description="Python version to use (uv-managed).")
-    dependencyCacheEnabled: bool = Field(default=True, description="Cache installed dependencies.")
-    packageManager: Literal["UV", "PIP"] = "UV"
+        default=None, description="pip requirement specifiers, installed once into a cached virtual "
+                                  "environment (keyed by the dependencies and the Python version).")
+    pythonVersion: str | None = Field(
+        default=None, description="Python version to use (e.g. `3.12`), if installed on the worker.")
+    dependencyCacheEnabled: bool = Field(
+        default=True, description="Keep the environment of `dependencies` for the next runs.")
+    packageManager: Literal["UV", "PIP"] = Field(
+        default="UV", description="Installer of `dependencies` (uv when available, else pip).")
+
+    @contextmanager
+    def prepare(self, ctx: RunContext, in_docker: bool) -> Iterator[Prepared]:
+        dependencies = render_list(ctx, self.dependencies, "dependencies")
+        if in_docker:
+            # Inside the container, Kestra installs the dependencies with the image's pip.
+            install = ["pip install --quiet " + " ".join(shlex.quote(d) for d in dependencies)]
+            yield Prepared(before_commands=install if dependencies else [])
+            return
+        version = to_text(ctx.render(self.pythonVersion)) if self.pythonVersion else None
+        with python_env(ctx, dependencies, version or None, use_uv=self.packageManager == "UV",
+                        cached=self.dependencyCacheEnabled) as env:
+            yield Prepared(env=env.environ(), python=env.python)
+
+
+def python_command(prepared: Prepared) -> str:
+    """``python`` as Kestra writes it, unless PATH would not find the chosen interpreter."""
+    python = prepared.python
+    if python is None or (python.parent / "python").exists():
+        return "python"
+    return shlex.quote(str(python))

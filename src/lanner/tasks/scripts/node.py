@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from pydantic import Field
 
-from lanner.plugins.api import Prop
+from lanner.plugins.api import Prop, RunContext
 
-from ._base import ScriptTask
+from ._base import ScriptTask, write_script_file
+from .commands import Prepared
+from .workdir import render_list
 
 
-class Script(ScriptTask):
+class _NodeTask(ScriptTask):
+    default_image = "node"
+
+
+class Script(_NodeTask):
     """Run an inline Node.js script."""
 
     kestra_type = "io.kestra.plugin.scripts.node.Script"
@@ -30,8 +40,13 @@ tasks:
 
     script: str = Field(description="The JavaScript code (rendered).")
 
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        path = write_script_file(ctx, self.script, extra, workdir, ".js")
+        return [f"node {path}"]
 
-class Commands(ScriptTask):
+
+class Commands(_NodeTask):
     """Run commands in a Node.js environment (e.g. `node main.js`)."""
 
     kestra_type = "io.kestra.plugin.scripts.node.Commands"
@@ -53,3 +68,7 @@ tasks:
     )
 
     commands: Prop[list[str]] = Field(description="Commands run one after another (rendered).")
+
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        return render_list(ctx, self.commands, "commands", extra)

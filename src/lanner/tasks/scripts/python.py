@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from pydantic import Field
 
-from lanner.plugins.api import Prop
+from lanner.plugins.api import Prop, RunContext
 
-from ._base import PythonMixin, ScriptTask
+from ._base import PythonScriptTask, python_command, write_script_file
+from .commands import Prepared
+from .workdir import render_list
 
 
-class Script(ScriptTask, PythonMixin):
+class Script(PythonScriptTask):
     """Run an inline Python script. Outputs: `vars` (sent with `Kestra.outputs({...})`), `exitCode`,
     `outputFiles` (URIs of the files matching `outputFiles`)."""
 
@@ -31,8 +37,13 @@ tasks:
 
     script: str = Field(description="The Python code (rendered).")
 
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        path = write_script_file(ctx, self.script, extra, workdir, ".py")
+        return [f"{python_command(prepared)} {path}"]
 
-class Commands(ScriptTask, PythonMixin):
+
+class Commands(PythonScriptTask):
     """Run shell commands in a Python environment (e.g. `python main.py`)."""
 
     kestra_type = "io.kestra.plugin.scripts.python.Commands"
@@ -54,3 +65,7 @@ tasks:
     )
 
     commands: Prop[list[str]] = Field(description="Commands run one after another (rendered).")
+
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        return render_list(ctx, self.commands, "commands", extra)

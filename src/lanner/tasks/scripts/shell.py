@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from pydantic import Field
 
-from lanner.plugins.api import Prop
+from lanner.plugins.api import Prop, RunContext
 
 from ._base import ScriptTask
+from .commands import Prepared
+from .workdir import render_list, to_text
 
 
 class Script(ScriptTask):
@@ -29,6 +35,11 @@ tasks:
     )
 
     script: str = Field(description="The shell script (rendered).")
+
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        # Kestra's ScriptService.scriptCommands: the script runs in the same shell as beforeCommands.
+        return [to_text(ctx.render(self.script, extra))]
 
 
 class Commands(ScriptTask):
@@ -54,3 +65,7 @@ tasks:
     )
 
     commands: Prop[list[str]] = Field(description="Commands run one after another (rendered).")
+
+    def main_commands(self, ctx: RunContext, extra: Mapping[str, Any], workdir: Path,
+                      prepared: Prepared) -> list[str]:
+        return render_list(ctx, self.commands, "commands", extra)
