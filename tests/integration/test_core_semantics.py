@@ -333,3 +333,31 @@ def test_seed_01_through_the_testing_helper() -> None:
     assert len(result.task_runs) == 5
     hello = [e for e in result.logs if e.task_id == "hello_message"]
     assert hello[0].level == "ERROR" and hello[0].message == "Hello, Ada!"
+
+
+def test_working_directory_children_share_files_and_the_directory_is_removed() -> None:
+    source = flow("""
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      hello.txt: "Hello {{ 'from' }} Lanner"
+    tasks:
+      - id: write
+        type: io.kestra.plugin.core.storage.LocalFiles
+        inputs:
+          second.txt: written by the first child
+      - id: read
+        type: io.kestra.plugin.core.storage.LocalFiles
+        outputs:
+          - "*.txt"
+""")
+    with local_runtime() as local:
+        execution = local.start(local.runtime.deploy(source))
+        final = local.wait(execution.id, timeout=30)
+        shared = local.services.settings.work_dir / "shared" / execution.id
+        assert not shared.exists() or not any(shared.iterdir())
+    assert final.state.current.value == "SUCCESS"
+    read = next(run for run in final.task_runs if run.task_id == "read")
+    stored = read.outputs or {}
+    assert sorted(stored.get("uris", stored.get("outputFiles", {}))) == ["hello.txt", "second.txt"]

@@ -11,8 +11,10 @@ server's OS user); TCP connections need the password (scram-sha-256).
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import shutil
+import signal
 import socket
 import tempfile
 import time
@@ -131,14 +133,23 @@ class ManagedPostgres:
         return self
 
     def stop(self, timeout: float = 60.0) -> bool:
-        """Stop the server (fast shutdown: open sessions are rolled back). False if it was not running."""
-        if pgprocess.read_postmaster(self.pgdata) is None:
+        """Stop the server (fast shutdown: open sessions are rolled back). False if it was not running.
+
+        We send the signal ourselves (SIGINT, what ``pg_ctl -m fast`` sends) instead of running
+        ``pg_ctl`` as the server's user: that user may have lost access to the folders above the
+        data directory meanwhile (pytest resets ``/tmp/pytest-of-<user>`` to 0700, for one).
+        """
+        running = pgprocess.read_postmaster(self.pgdata)
+        if running is None:
             return False
-        done = pgprocess.run(["pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t",
-                              str(int(timeout)), "stop"],
-                             user=pgprocess.server_os_user(), cwd=self.data_dir, timeout=timeout + 5)
-        if done.returncode != 0 and pgprocess.read_postmaster(self.pgdata) is not None:
-            raise FrameworkError(f"PostgreSQL did not stop: {(done.stdout + done.stderr).strip()}")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(running.pid, signal.SIGINT)
+        deadline = time.monotonic() + timeout
+        while pgprocess.read_postmaster(self.pgdata) is not None:  # the server removes its pid file last
+            if time.monotonic() > deadline:
+                raise FrameworkError(f"PostgreSQL (pid {running.pid}) did not stop within {timeout:.0f} s; "
+                                     f"see {self.log_file}")
+            time.sleep(0.02)
         return True
 
     def __enter__(self) -> ManagedPostgres:

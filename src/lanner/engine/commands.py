@@ -12,6 +12,15 @@ from lanner.plugins.api import SubflowRequest, Task
 
 
 @dataclass(frozen=True, slots=True)
+class SharedDirectory:
+    """A working directory shared by the runnable descendants of one task run (WorkingDirectory).
+    ``key`` is that task run's id; ``setup`` its rendered ``inputFiles``."""
+
+    key: str
+    setup: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class RunTask:
     """Dispatch a runnable task run to a worker. ``variables`` is the complete rendering
     context (inputs, outputs, vars, labels, trigger, taskrun, parents...): a worker never
@@ -21,6 +30,7 @@ class RunTask:
     task: Task
     variables: Mapping[str, Any]
     attempt_number: int
+    shared_directory: SharedDirectory | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from lanner.engine.commands import CreateSubflow, RunTask, WakeAt
+from lanner.engine.commands import CreateSubflow, RunTask, SharedDirectory, WakeAt
 from lanner.engine.durations import parse_duration
 from lanner.engine.work import Work
 from lanner.model.execution import Attempt, Label, StateInfo, TaskRun
@@ -95,7 +95,19 @@ def start_run(work: Work, run: TaskRun, task: Task) -> None:
 
 def dispatch_runnable(work: Work, run: TaskRun, task: Task) -> None:
     run = work.move(run, State.SUBMITTED)
-    work.emit(RunTask(run, task, work.variables(run, task), len(run.attempts) + 1))
+    work.emit(RunTask(run, task, work.variables(run, task), len(run.attempts) + 1,
+                      _shared_directory(work, run)))
+
+
+def _shared_directory(work: Work, run: TaskRun) -> SharedDirectory | None:
+    """The closest ancestor whose plan shares one directory among its children (WorkingDirectory)."""
+    parent_id = run.parent_task_run_id
+    while parent_id is not None:
+        parent = work.runs[parent_id]
+        if parent.plan is not None and "sharedDirectory" in parent.plan:
+            return SharedDirectory(parent.id, parent.plan["sharedDirectory"])
+        parent_id = parent.parent_task_run_id
+    return None
 
 
 # ---- flowables -------------------------------------------------------------------------------
@@ -109,6 +121,8 @@ def plan_to_json(work: Work, plan: Plan) -> dict[str, Any]:
     data: dict[str, Any] = {"branches": branches, "concurrency": int(plan.concurrency)}
     if plan.depends_on is not None:
         data["dependsOn"] = {key: list(value) for key, value in plan.depends_on.items()}
+    if plan.shared_directory is not None:
+        data["sharedDirectory"] = dict(plan.shared_directory)
     return data
 
 

@@ -248,6 +248,9 @@ class Plan:
     concurrency: int = 1
     outputs: Mapping[str, Any] = field(default_factory=dict)
     depends_on: Mapping[str, Sequence[str]] | None = None
+    # WorkingDirectory: every runnable descendant runs in ONE directory, prepared with these
+    # rendered ``inputFiles`` (name -> text or kestra:// URI) before the first child runs.
+    shared_directory: Mapping[str, Any] | None = None
 
 
 class FlowableTask(Task):

@@ -276,6 +276,8 @@ class Runtime:
         updated = decision.execution
         if updated is not execution:
             self.services.stores.executions.save(updated, previous=execution)
+            if self.flows.shares_directories(flow):
+                self._worker.release_shared_directories(execution, updated)
         self._live[execution_id] = updated
         for command in decision.commands:
             self._perform(updated, command)

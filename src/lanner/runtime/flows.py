@@ -15,6 +15,7 @@ class FlowCache:
         self._services = services
         self._parsed: dict[tuple[str, str, int], Flow] = {}
         self._lock = threading.Lock()
+        self._shares: dict[tuple[str, str, int], bool] = {}
 
     def deploy(self, source: str, file: str | None = None) -> Flow:
         """Validate (raises ``FlowValidationError``), then create or revise the stored flow."""
@@ -49,6 +50,19 @@ class FlowCache:
         with self._lock:
             self._parsed[key] = flow
         return flow
+
+    def shares_directories(self, flow: Flow) -> bool:
+        """Whether the flow has a WorkingDirectory (whose directory the runtime must clean)."""
+        key = (flow.namespace, flow.id, flow.revision)
+        cached = self._shares.get(key)
+        if cached is None:
+            from lanner.plugins.api import FlowableTask, walk_tasks
+
+            everything = [*flow.tasks, *flow.errors, *flow.finally_, *flow.after_execution]
+            cached = any(isinstance(t, FlowableTask) and t.kestra_type.endswith(".WorkingDirectory")
+                         for t in walk_tasks(everything))
+            self._shares[key] = cached
+        return cached
 
     def for_execution(self, execution: Execution) -> Flow:
         return self.get(execution.namespace, execution.flow_id, execution.flow_revision)

@@ -37,7 +37,9 @@ class WorkerBridge:
         with self._lock:
             self._kills[command.task_run.id] = kill
         try:
-            job = WorkerJob(command.task_run, command.task, command.variables, command.attempt_number)
+            shared = command.shared_directory
+            job = WorkerJob(command.task_run, command.task, command.variables, command.attempt_number,
+                            (shared.key, shared.setup) if shared is not None else None)
             result = run_task(job, self.deps, kill)
         finally:
             with self._lock:
@@ -62,6 +64,19 @@ class WorkerBridge:
         with self._lock:
             for event in self._kills.values():
                 event.set()
+
+    def release_shared_directories(self, previous: Execution, execution: Execution) -> None:
+        """Remove the directory of every WorkingDirectory task run that just ended."""
+        import shutil
+
+        from lanner.worker.run_context import shared_directory_path
+
+        before = {run.id: run.state.current for run in previous.task_runs}
+        for run in execution.task_runs:
+            if run.plan is not None and "sharedDirectory" in run.plan and \
+                    run.state.current.is_terminated and before.get(run.id) != run.state.current:
+                shutil.rmtree(shared_directory_path(self.deps.tmp_dir, execution.id, run.id),
+                              ignore_errors=True)
 
     def expr_services(self, execution: Execution) -> ExprServices:
         return expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id)

@@ -1,16 +1,40 @@
-"""The ``trigger.*`` variables of a schedule tick. Cron math itself lives on the Schedule
-trigger type (``lanner.tasks.triggers.schedule.Schedule.next_date/previous_date/fire_times``)."""
+"""The ``trigger.*`` variables of a schedule tick, and fire-time helpers. Cron math itself lives on
+the Schedule trigger type (``lanner.tasks.triggers.schedule.Schedule.next_date/previous_date``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+SCHEDULE_TYPE = "io.kestra.plugin.core.trigger.Schedule"
+FLOW_TRIGGER_TYPE = "io.kestra.plugin.core.trigger.Flow"
+WEBHOOK_TYPE = "io.kestra.plugin.core.trigger.Webhook"
+_TICK = timedelta(microseconds=1)
 
 
 class FireTimes(Protocol):
     def next_date(self, after: datetime) -> datetime: ...
 
     def previous_date(self, before: datetime) -> datetime: ...
+
+
+def trigger_kind(trigger: Any) -> str:
+    """The canonical Kestra type of a trigger object (aliases resolved by its class)."""
+    return str(getattr(type(trigger), "kestra_type", "") or getattr(trigger, "type", ""))
+
+
+def is_schedule(trigger: Any) -> bool:
+    return trigger_kind(trigger) == SCHEDULE_TYPE
+
+
+def at_or_after(schedule: FireTimes, moment: datetime) -> datetime:
+    """The first fire time ``t >= moment``."""
+    return schedule.next_date(moment - _TICK)
+
+
+def at_or_before(schedule: FireTimes, moment: datetime) -> datetime:
+    """The last fire time ``t <= moment``."""
+    return schedule.previous_date(moment + _TICK)
 
 
 def iso_in_zone(moment: datetime) -> str:

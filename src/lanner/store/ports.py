@@ -172,6 +172,128 @@ class TriggerStore(Protocol):
         (flow, trigger, date) was already claimed: N schedulers never emit a tick twice."""
         ...
 
+    def prune_ticks(self, before: datetime) -> int:
+        """Forget claimed ticks whose date is before ``before`` (they can no longer recur)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One unit of work for a worker (a task run to execute, a trigger to evaluate...).
+
+    ``attempts`` counts the claims (a job whose worker died is claimed again); ``lease_until``
+    and ``worker_id`` are set while a worker holds it. Instants are compared as instants
+    (the SQL backends return them in UTC).
+    """
+
+    id: str
+    kind: str
+    execution_id: str
+    task_run_id: str | None
+    payload: Mapping[str, Any]
+    worker_group: str | None = None
+    attempts: int = 0
+    enqueued: datetime | None = None  # None at enqueue: the store stamps the current time
+    lease_until: datetime | None = None
+    worker_id: str | None = None
+
+
+class JobQueue(Protocol):
+    """Work for workers: claimed under a lease, heartbeated, completed, re-queued when a lease
+    runs out (a killed worker's jobs come back). Claims never hand one job to two workers
+    (Postgres: ``FOR UPDATE SKIP LOCKED``; SQLite: ``BEGIN IMMEDIATE``). ``now`` arguments
+    default to the wall clock (UTC); tests pass them to move time without sleeping."""
+
+    def enqueue(self, jobs: Sequence[Job]) -> None:
+        """Add jobs (their ``id`` must be new); inside a transaction they appear at commit."""
+        ...
+
+    def claim(self, worker_id: str, limit: int, lease_seconds: float,
+              groups: Sequence[str | None] | None = None, *, now: datetime | None = None) -> list[Job]:
+        """Up to ``limit`` unclaimed jobs, oldest first, now held by ``worker_id``.
+
+        ``groups=None`` takes jobs of every worker group; otherwise only jobs whose
+        ``worker_group`` is listed (``None`` in the list = jobs without a group)."""
+        ...
+
+    def heartbeat(self, worker_id: str, job_ids: Sequence[str], lease_seconds: float, *,
+                  now: datetime | None = None) -> list[str]:
+        """Extend the leases this worker still holds; returns those ids (a missing id was
+        re-queued or completed: the worker lost it)."""
+        ...
+
+    def complete(self, job_id: str, worker_id: str | None = None) -> bool:
+        """Remove a finished job; with ``worker_id`` only while that worker still holds it."""
+        ...
+
+    def requeue_expired(self, now: datetime) -> int:
+        """Put back jobs whose lease ended before ``now``; returns how many."""
+        ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def discard_queued(self, execution_id: str) -> int:
+        """Drop the unclaimed jobs of an execution (it was killed); returns how many."""
+        ...
+
+    def wait_for_jobs(self, timeout: float) -> bool:
+        """Sleep until jobs may have been enqueued (True) or ``timeout`` seconds passed (False).
+
+        A hint, never a promise: callers claim after it either way (Postgres: LISTEN/NOTIFY;
+        SQLite and memory: a signal inside this process; other processes are seen by polling)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedEvent:
+    """An execution's event (JSON text, as pushed) waiting for an executor."""
+
+    id: int
+    execution_id: str
+    event: str
+    enqueued: datetime
+
+
+class EventQueue(Protocol):
+    """Events for executors (task results from workers, kill/resume from the API...).
+
+    Per-execution ordering: a claim leases whole executions, so two executors never hold
+    events of the same execution at once, and an execution's events come in push order."""
+
+    def push(self, execution_id: str, event_json: str, *, now: datetime | None = None) -> int:
+        """Queue one event; returns its id (ids grow with push order)."""
+        ...
+
+    def claim_batch(self, executor_id: str, limit: int, lease_seconds: float, *,
+                    now: datetime | None = None) -> list[QueuedEvent]:
+        """Up to ``limit`` events, in push order, of executions no other executor holds.
+
+        Every execution returned is leased to ``executor_id`` until its events are acked, it
+        is released, or the lease ends. For each execution the events are its oldest ones."""
+        ...
+
+    def ack(self, ids: Sequence[int], executor_id: str | None = None) -> int:
+        """Remove processed events and release their executions' leases (with
+        ``executor_id``: only leases this executor still holds). Returns events removed."""
+        ...
+
+    def release(self, executor_id: str, execution_ids: Sequence[str]) -> None:
+        """Give executions back without acking (their events are claimed again)."""
+        ...
+
+    def heartbeat(self, executor_id: str, execution_ids: Sequence[str], lease_seconds: float, *,
+                  now: datetime | None = None) -> list[str]:
+        """Extend the leases this executor still holds; returns those execution ids."""
+        ...
+
+    def pending(self, execution_id: str | None = None) -> int:
+        """Events not yet acked (of one execution, or all)."""
+        ...
+
+    def wait_for_events(self, timeout: float) -> bool:
+        """As ``JobQueue.wait_for_jobs``, for pushed events."""
+        ...
+
 
 class Stores(Protocol):
     """One backend's set of stores plus its transaction boundary."""
@@ -181,6 +303,8 @@ class Stores(Protocol):
     logs: LogStore
     kv: KVStore
     triggers: TriggerStore
+    jobs: JobQueue
+    events: EventQueue
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes of several stores: all of them land, or (on an exception) none.
@@ -194,14 +318,21 @@ class Stores(Protocol):
 
 
 __all__ = [
+    "Backfill",
+    "EventQueue",
     "ExecutionQuery",
     "ExecutionStore",
     "FlowStore",
+    "Job",
+    "JobQueue",
     "KVEntry",
     "KVStore",
     "LogStore",
     "Page",
+    "QueuedEvent",
     "StoredFlow",
     "Stores",
     "TaskRun",
+    "TriggerState",
+    "TriggerStore",
 ]

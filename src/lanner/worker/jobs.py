@@ -24,6 +24,8 @@ class WorkerJob:
     task: Task
     variables: Mapping[str, Any]
     attempt_number: int = 1
+    # Set for children of a WorkingDirectory: (key shared by the siblings, rendered inputFiles).
+    shared_directory: tuple[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

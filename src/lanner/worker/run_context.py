@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import threading
@@ -64,6 +65,7 @@ class WorkerRunContext:
         self._masker = masker
         self._kill_event = kill_event or threading.Event()
         self._tmp_dir = tmp_dir
+        self._shared = job.shared_directory
         self._workdir: Path | None = None
         self._lock = threading.Lock()
 
@@ -86,16 +88,37 @@ class WorkerRunContext:
     def working_dir(self) -> Path:
         with self._lock:
             if self._workdir is None:
-                if self._tmp_dir is not None:
-                    self._tmp_dir.mkdir(parents=True, exist_ok=True)
-                self._workdir = Path(tempfile.mkdtemp(prefix=f"lanner-{self.task_id}-", dir=self._tmp_dir))
+                if self._shared is not None:
+                    self._workdir = self._shared_dir(*self._shared)
+                else:
+                    if self._tmp_dir is not None:
+                        self._tmp_dir.mkdir(parents=True, exist_ok=True)
+                    self._workdir = Path(tempfile.mkdtemp(prefix=f"lanner-{self.task_id}-",
+                                                          dir=self._tmp_dir))
             return self._workdir
 
+    def _shared_dir(self, key: str, setup: Mapping[str, Any]) -> Path:
+        """The directory of a WorkingDirectory, made (with its inputFiles) by its first child."""
+        path = shared_directory_path(self._tmp_dir, self.execution_id, key)
+        if not path.exists():
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
+            for name, content in (setup.get("inputFiles") or {}).items():
+                target = staging / str(name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, str) and content.startswith("kestra://"):
+                    self.storage.download(content, target)
+                else:
+                    target.write_text(content if isinstance(content, str) else json.dumps(content),
+                                      "utf-8")
+            staging.rename(path)  # atomic: siblings never see a half-prepared directory
+        return path
+
     def close(self) -> None:
-        """Remove the working directory (called once the attempt is over)."""
+        """Remove the working directory (called once the attempt is over); a shared one stays
+        for the next sibling and is removed by the runtime when its WorkingDirectory ends."""
         with self._lock:
             workdir, self._workdir = self._workdir, None
-        if workdir is not None:
+        if workdir is not None and self._shared is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def metric(
@@ -115,3 +138,10 @@ class WorkerRunContext:
 
     def mask(self, value: str) -> None:
         self._masker.add(value)
+
+
+def shared_directory_path(tmp_dir: Path | None, execution_id: str, key: str) -> Path:
+    """Where the shared directory of a WorkingDirectory task run lives (parents created)."""
+    root = (tmp_dir or Path(tempfile.gettempdir())) / "shared" / execution_id
+    root.mkdir(parents=True, exist_ok=True)
+    return root / key

@@ -109,3 +109,14 @@ def test_temporary_postgres_cleans_up(tmp_path: Path) -> None:
             assert conn.execute("SELECT current_user, current_database()").fetchone() == ("alice", "scratch")
         folder = server.data_dir
     assert not folder.exists()
+
+
+def test_stop_works_after_the_folders_above_became_private(tmp_path: Path) -> None:
+    # pytest resets /tmp/pytest-of-<user> to 0700 whenever a session starts: stopping must not care
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    server = ManagedPostgres(private / "pg", port=free_port())
+    server.start()
+    private.chmod(0o700)
+    assert server.stop() is True
+    assert not server.status().running

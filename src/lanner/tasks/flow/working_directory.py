@@ -66,7 +66,13 @@ tasks:
         return self
 
     def plan(self, ctx: RenderContext) -> Plan:
-        return Plan(branches=[Branch(tasks=list(self.tasks))])
+        files = ctx.render(self.inputFiles) if self.inputFiles is not None else {}
+        if isinstance(files, str):
+            import json
+
+            files = json.loads(files)
+        return Plan(branches=[Branch(tasks=list(self.tasks))],
+                    shared_directory={"inputFiles": dict(files or {})})
 
     def child_groups(self) -> list[tuple[str, list[Task]]]:
         return groups(("tasks", self.tasks)) + super().child_groups()

@@ -4,7 +4,7 @@ run of Query / Queries on top of a driver ``Session`` (``_session.py``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -60,7 +60,7 @@ class QueryProperties(JdbcTask):
     def open_session(self, ctx: RunContext) -> Session:
         raise NotImplementedError
 
-    def render_variables(self, ctx: RunContext) -> Mapping[str, Any] | None:
+    def render_variables(self, ctx: RunContext, session: Session) -> Mapping[str, Any] | None:
         """Extra variables for rendering `sql` (DuckDB: `workingDir`, `outputFiles`)."""
         return None
 
@@ -103,7 +103,7 @@ class QueryProperties(JdbcTask):
         parameters = self.rendered_parameters(ctx)
         session = self.open_session(ctx)
         try:
-            sql = _text(ctx.render(self.sql, self.render_variables(ctx)))
+            sql = _text(ctx.render(self.sql, self.render_variables(ctx, session)))
             statements = self.split(sql, session)
             if not statements:
                 raise TaskFailure("`sql` is empty: there is no statement to run")

@@ -1,17 +1,29 @@
-"""``io.kestra.plugin.jdbc.postgresql.*``: Query, Queries, CopyIn, CopyOut."""
+"""``io.kestra.plugin.jdbc.postgresql.*``: Query, Queries, CopyIn, CopyOut (psycopg 3).
+
+The JDBC URL is turned into libpq keywords (``urls.py``); host names go through the ``hosts``
+configuration section, so ``jdbc:postgresql://pgdatabase:5432/ny_taxi`` of the course reaches a
+local server. Results are streamed from the server (``fetchSize`` rows at a time).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import Field
 
-from ._base import JdbcTask, QueriesProperties, QueryProperties
+from lanner.plugins.api import Prop, RunContext, TaskOutput
 
+from ._base import JdbcTask, QueriesProperties, QueryProperties
+from ._pg import PgSession, connect
+from ._session import Session
+from .pgcopy import copy_in, copy_out
+
+CopyFormat = Literal["TEXT", "CSV", "BINARY"]
 SslMode = Literal["DISABLE", "ALLOW", "PREFER", "REQUIRE", "VERIFY_CA", "VERIFY_FULL"]
 
 
-class _Postgres(JdbcTask):
+class PostgresConnection(JdbcTask):
     ssl: bool = Field(default=False, description="Use TLS.")
     sslMode: SslMode | None = None
     sslRootCert: str | None = Field(default=None, description="CA certificate (PEM content).")
@@ -20,7 +32,12 @@ class _Postgres(JdbcTask):
     sslKeyPassword: str | None = None
 
 
-class Query(_Postgres, QueryProperties):
+class _PostgresQuery(PostgresConnection, QueryProperties):
+    def open_session(self, ctx: RunContext) -> Session:
+        return PgSession(connect(ctx, self, autocommit=True), streaming=self.fetch_type(ctx) != "NONE")
+
+
+class Query(_PostgresQuery):
     """Run one SQL statement on PostgreSQL. Outputs: `row`, `rows`, `uri`, `size` per `fetchType`."""
 
     kestra_type = "io.kestra.plugin.jdbc.postgresql.Query"
@@ -41,7 +58,7 @@ tasks:
     )
 
 
-class Queries(_Postgres, QueriesProperties):
+class Queries(_PostgresQuery, QueriesProperties):
     """Run several SQL statements (split on `;`) on PostgreSQL, in one transaction by default. Output
     `outputs`: one entry per statement returning rows."""
 
@@ -64,11 +81,11 @@ tasks:
     )
 
 
-class _Copy(_Postgres):
+class _Copy(PostgresConnection):
     table: str | None = Field(default=None, description="Target table (rendered).")
     columns: list[str] | None = Field(default=None, description="Columns, in file order.")
-    format: Literal["TEXT", "CSV", "BINARY"] = Field(default="TEXT", description="File format.")
-    header: bool | None = Field(default=None, description="The file starts with a header line (CSV).")
+    format: Prop[CopyFormat] = Field(default="TEXT", description="File format.")
+    header: Prop[bool] | None = Field(default=None, description="The file starts with a header line (CSV).")
     delimiter: str | None = Field(default=None, description="Column separator (one character).")
     nullString: str | None = None
     quote: str | None = None
@@ -77,11 +94,20 @@ class _Copy(_Postgres):
     forceNull: list[str] | None = None
     encoding: str | None = None
     oids: bool | None = None
-    freeze: bool | None = None
+    freeze: Prop[bool] | None = None
 
 
 class CopyIn(_Copy):
-    """Load a file of internal storage into a table with `COPY ... FROM STDIN`. Output: `rowCount`."""
+    """Load a file of internal storage into a table with `COPY ... FROM STDIN`. Output: `rowCount`.
+
+    Builds `COPY <table> (<columns>) FROM STDIN WITH (FORMAT CSV, HEADER TRUE, ...)` with only the
+    options that are set, and streams the file to the server in chunks (never whole in memory).
+    The statement runs in its own transaction: a bad row (PostgreSQL names its line) loads nothing.
+
+    Lanner extensions: `from` may also be an `http://` or `https://` URL (downloaded while it is
+    loaded), and a gzip-compressed source (`.gz`, or gzip content) is decompressed on the fly, so
+    `from: https://.../yellow_tripdata_2019-01.csv.gz` needs no separate download task.
+    """
 
     kestra_type = "io.kestra.plugin.jdbc.postgresql.CopyIn"
     examples = (
@@ -105,8 +131,12 @@ tasks:
 """,
     )
 
-    from_: str = Field(alias="from", description="kestra:// URI of the file to load (rendered).")
+    from_: str = Field(alias="from", description="kestra:// URI of the file to load (rendered); Lanner also "
+                                                 "takes http(s):// URLs, and gunzips `.gz` files.")
     socketTimeout: int | None = None
+
+    def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
+        return copy_in(ctx, self)
 
 
 class CopyOut(_Copy):
@@ -133,3 +163,6 @@ tasks:
 
     sql: str | None = Field(default=None, description="Query to export instead of `table`.")
     forceQuote: list[str] | None = None
+
+    def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
+        return copy_out(ctx, self)
