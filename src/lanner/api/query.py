@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
 from starlette.datastructures import QueryParams
 
 from lanner.api.errors import ApiError

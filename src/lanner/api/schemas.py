@@ -32,13 +32,10 @@ def paged(results: Sequence[Any], total: int) -> dict[str, Any]:
 
 
 def _load_yaml(source: str) -> Any:
-    import yaml
+    """Read as flows are read (``2019-01-01`` and ``yes`` stay strings, as in Kestra)."""
+    from lanner.model.loader import load_yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(source, Loader=loader)
-    except yaml.YAMLError:
-        return None
+    return load_yaml(source).data
 
 
 def labels_list(labels: Any) -> list[dict[str, str]]:

@@ -16,6 +16,9 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("lanner.cli.validate", "Validate flow files: every error with file, line and column"),
     "run": ("lanner.cli.run", "Run a flow file to completion on this machine"),
+    "data": ("lanner.cli.data", "Generate and serve the course's NYC taxi files offline"),
+    "services": ("lanner.cli.services",
+                 "Start, stop and show the course's services (PostgreSQL 18) without Docker"),
 }
 
 EXIT_USAGE = 2

@@ -107,3 +107,19 @@ def rewrite_jdbc_url(url: str, settings: Settings | None = None, *, managed_port
     The port becomes the managed PostgreSQL's when it runs (or is configured) on another one.
     """
     return rewrite_url(url, settings, managed_port=managed_port)
+
+
+def effective_hosts(settings: Settings | None = None, *, managed_port: int | None = None) -> dict[str, str]:
+    """The whole mapping as one plain ``hosts`` table, for code that only takes a table.
+
+    Built-ins, then the configuration, then ``pgdatabase:5432 -> 127.0.0.1:<port>`` when the
+    managed PostgreSQL runs (or is configured) on another port and nothing explicit says otherwise.
+    The runtime can hand this to the JDBC tasks as their ``hosts`` section.
+    """
+    section = settings.section("hosts") if settings is not None else None
+    configured = section if isinstance(section, Mapping) else {}
+    table = {**DEFAULT_HOSTS, **{str(k): str(v) for k, v in configured.items()}}
+    host, port = resolve_address(MANAGED_POSTGRES_ALIAS, 5432, settings, managed_port=managed_port)
+    if port != 5432 and f"{MANAGED_POSTGRES_ALIAS}:5432" not in {k.lower() for k in table}:
+        table[f"{MANAGED_POSTGRES_ALIAS}:5432"] = f"{host}:{port}"
+    return table

@@ -237,7 +237,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 @contextlib.contextmanager
 def temporary_postgres(base_dir: Path | None = None, *, user: str = "root", password: str = "root",
                        database: str = "ny_taxi", attempts: int = 3) -> Iterator[ManagedPostgres]:
-    """A throwaway server on a free port, in a fresh folder (under ``base_dir``), removed after."""
+    """A throwaway server on a free port, in a fresh folder (under ``base_dir``), removed after.
+
+    As root, keep ``base_dir`` out of pytest's ``tmp_path``: pytest makes ``/tmp/pytest-of-root``
+    private again whenever any session starts, and the server's user must traverse it. The
+    default (the system temp folder) is safe. Start-up takes about 0.6 s; share one per session.
+    """
     folder = Path(tempfile.mkdtemp(prefix="lanner-pg-", dir=base_dir))
     server: ManagedPostgres | None = None
     try:

@@ -16,9 +16,11 @@ it with the committed ``docs/reference``. Only built-in types are documented unl
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,9 +40,8 @@ FAMILY_TITLES = {
     "gcp": "Google Cloud (GCS, BigQuery)", "ai": "AI (chat completion, RAG) and model providers",
 }
 CANNOT_RUN_MARK = "cannot run yet"
-NOT_RUNNABLE_TEXT = ("Lanner validates this type (so `lanner validate` checks your flow) but cannot run "
-                     "it yet: a task run of it fails with \"... is known to this Lanner version but "
-                     "cannot run yet\".")
+NOT_RUNNABLE_TEXT = ("Lanner validates this type (`lanner validate` checks your flow) but cannot run it "
+                     "yet: an execution that reaches it fails.")
 
 # Descriptions of properties whose pydantic fields carry none (common task/trigger/retry/flow
 # properties). A description in the schema always wins over these.
@@ -187,25 +188,53 @@ def _plugins(third_party: bool) -> list[tuple[str, type[BaseModel]]]:
 def not_runnable_reason(cls: type[BaseModel]) -> str | None:
     """Why a task type cannot run yet, or None when it can.
 
-    The class attribute ``cannot_run_yet`` (a reason, or True) decides when present; otherwise the
-    source of the ``run`` method the class inherits is searched for the failure it raises."""
+    The class attribute ``cannot_run_yet`` (a reason, or True) decides when present. Otherwise the
+    sources decide: ``run`` -- or a method that ``run`` calls on ``self`` -- raises the "cannot
+    run yet" failure, or does nothing but ``raise NotImplementedError``."""
     declared = getattr(cls, "cannot_run_yet", None)
     if isinstance(declared, str):
         return declared or None
     if isinstance(declared, bool):
         return NOT_RUNNABLE_TEXT if declared else None
     run = getattr(cls, "run", None)
-    if run is None:
+    source = _source(run)
+    if source is None:
         return None
+    called = [getattr(cls, name, None) for name in sorted(set(re.findall(r"self\.(\w+)\(", source)))]
+    for method, text in [(run, source), *((m, _source(m)) for m in called if callable(m))]:
+        if text is None:
+            continue
+        if CANNOT_RUN_MARK in text:
+            literal = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text))
+            return literal.partition(CANNOT_RUN_MARK + ": ")[2].strip() or NOT_RUNNABLE_TEXT
+        if _only_raises_not_implemented(text):
+            return ("part of this task type is not implemented yet "
+                    f"(`{getattr(method, '__qualname__', '?')}`).")
+    return None
+
+
+def _source(function: Any) -> str | None:
     try:
-        source = inspect.getsource(run)
+        return inspect.getsource(function) if function is not None else None
     except (OSError, TypeError):
         return None
-    if CANNOT_RUN_MARK not in source:
-        return None
-    literal = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', source))
-    _, _, reason = literal.partition(CANNOT_RUN_MARK + ": ")
-    return reason.strip() or NOT_RUNNABLE_TEXT
+
+
+def _only_raises_not_implemented(source: str) -> bool:
+    """A function whose body (docstring aside) is ``raise NotImplementedError``."""
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except SyntaxError:
+        return False
+    function = tree.body[0] if tree.body else None
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    body = [node for node in function.body
+            if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
 
 
 def family_of(cls: type[BaseModel]) -> str:

@@ -263,6 +263,7 @@ _TIMESTAMP = re.compile(
     r"(?P<y>\d{4})(?:T|-(?P<m>\d{2})(?:T|-(?P<d>\d{2})T?"
     r"(?:(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<f>\.\d+)?)?(?P<tz>Z|[-+]\d{2}:\d{2}))?)?)\Z"
 )
+_VERSION_MARKER = re.compile(r"\$ion_1_0(?![A-Za-z0-9_$])")
 _SYMBOL_CHARS = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _OPERATOR_CHARS = re.compile(r"[!#%&*+\-./;<=>?@^`|~]+")
 _SIGNED_NUMBER = re.compile(r"-[0-9]|[-+]inf\b")
@@ -306,7 +307,11 @@ class _Parser:
             raise self.fail("unterminated comment", incomplete=True)
 
     def at_end(self) -> bool:
+        """True at the end of the text; skips an Ion version marker between top-level values."""
         self.skip()
+        while (marker := _VERSION_MARKER.match(self.text, self.pos)) is not None:
+            self.pos = marker.end()
+            self.skip()
         return self.pos >= len(self.text)
 
     def value(self) -> Any:
@@ -503,13 +508,11 @@ class _Parser:
         if typed_null:
             self.pos = typed_null.end()
             return None
-        match = _NUMBERISH.match(self.text, self.pos)
+        match = _SYMBOL_CHARS.match(self.text, self.pos) or _NUMBERISH.match(self.text, self.pos)
         if not match:
             raise self.fail(f"unexpected character {self.text[self.pos]!r}")
-        token = match.group()
-        # A number may not swallow a following field separator such as in {a:1}.
         self.pos = match.end()
-        return self._scalar_token(token)
+        return self._scalar_token(match.group())
 
     def _scalar_token(self, token: str) -> Any:
         if token == "null":

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
 
 def open_stores(url: str) -> Stores:
-    """``memory://`` or ``sqlite:///path/to/lanner.db`` (see ``lanner.store.factory``)."""
+    """``memory://``, ``sqlite:///path/to/lanner.db`` or ``postgresql://...`` (see
+    ``lanner.store.factory``)."""
     from lanner.store.factory import open_stores as _open_stores
 
     return _open_stores(url)

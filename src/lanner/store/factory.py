@@ -3,7 +3,8 @@
 - ``memory://`` — in-memory stores (tests, ``lanner.testing``).
 - ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (SQLAlchemy's convention:
   the path is what follows the third slash), ``sqlite:///:memory:``. Folders are created.
-- ``postgresql://...`` — not yet (a later issue adds the Postgres dialect).
+- ``postgresql://user:password@host:port/database`` (also ``postgres://``): PostgreSQL through a
+  psycopg connection pool; the schema is migrated at open.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ def open_stores(url: str) -> Stores:
 
         return open_sqlite(path)
     if url.startswith(("postgres://", "postgresql://")):
-        raise ConfigurationError("PostgreSQL storage is not available yet: use sqlite:///... or memory://")
+        from lanner.store.sql import open_postgres
+
+        return open_postgres(url)
     raise ConfigurationError(
-        f"unsupported storage URL '{url}': expected memory:// or sqlite:///path/to/lanner.db"
+        f"unsupported storage URL '{url}': expected memory://, sqlite:///path/to/lanner.db or "
+        "postgresql://user:password@host:port/database"
     )

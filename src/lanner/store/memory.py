@@ -7,9 +7,8 @@ Records are frozen, so they are kept and returned as they are (no copies).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from itertools import count
@@ -17,58 +16,26 @@ from itertools import count
 from lanner.errors import ConflictError
 from lanner.model.execution import Execution, LogEntry, level_rank
 from lanner.model.state import TERMINATED, State
+from lanner.store.journal import Journal, namespace_matches
+from lanner.store.memory_queues import MemoryEventQueue, MemoryJobQueue, MemoryTriggerStore
 from lanner.store.ports import (
+    EventQueue,
     ExecutionQuery,
     ExecutionStore,
     FlowStore,
+    JobQueue,
     KVEntry,
     KVStore,
     LogStore,
     Page,
     StoredFlow,
+    TriggerStore,
 )
-
-Undo = Callable[[], None]
-
-
-class _Journal:
-    """The lock every memory store shares, plus the undo log of the open transaction."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self._undo: list[Undo] | None = None
-
-    def record(self, undo: Undo) -> None:
-        if self._undo is not None:
-            self._undo.append(undo)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.lock:
-            outer = self._undo is None
-            if outer:
-                self._undo = []
-            assert self._undo is not None
-            mark = len(self._undo)
-            try:
-                yield
-            except BaseException:
-                undo_log = self._undo
-                while len(undo_log) > mark:
-                    undo_log.pop()()
-                raise
-            finally:
-                if outer:
-                    self._undo = None
-
-
-def namespace_matches(namespace: str, wanted: str | None) -> bool:
-    """Kestra's namespace filter: the namespace itself or any child namespace."""
-    return wanted is None or namespace == wanted or namespace.startswith(wanted + ".")
+from lanner.store.wakeup import Wakeup
 
 
 class MemoryFlowStore:
-    def __init__(self, journal: _Journal) -> None:
+    def __init__(self, journal: Journal) -> None:
         self._journal = journal
         self._flows: dict[tuple[str, str], list[StoredFlow]] = {}
 
@@ -155,7 +122,7 @@ def _execution_matches(execution: Execution, query: ExecutionQuery) -> bool:
 
 
 class MemoryExecutionStore:
-    def __init__(self, journal: _Journal) -> None:
+    def __init__(self, journal: Journal) -> None:
         self._journal = journal
         # id -> (creation sequence, execution); the sequence breaks start-date ties.
         self._executions: dict[str, tuple[int, Execution]] = {}
@@ -239,7 +206,7 @@ class MemoryExecutionStore:
 
 
 class MemoryLogStore:
-    def __init__(self, journal: _Journal) -> None:
+    def __init__(self, journal: Journal) -> None:
         self._journal = journal
         self._logs: dict[str, list[LogEntry]] = {}
 
@@ -280,7 +247,7 @@ class MemoryLogStore:
 
 
 class MemoryKVStore:
-    def __init__(self, journal: _Journal) -> None:
+    def __init__(self, journal: Journal) -> None:
         self._journal = journal
         self._entries: dict[tuple[str, str], KVEntry] = {}
 
@@ -324,14 +291,19 @@ class MemoryStores:
     """Every store in memory; nothing survives ``close()`` or the process."""
 
     def __init__(self) -> None:
-        self._journal = _Journal()
+        self._journal = Journal()
+        self._wakeup = Wakeup()
         self.flows: FlowStore = MemoryFlowStore(self._journal)
         self.executions: ExecutionStore = MemoryExecutionStore(self._journal)
         self.logs: LogStore = MemoryLogStore(self._journal)
         self.kv: KVStore = MemoryKVStore(self._journal)
+        self.triggers: TriggerStore = MemoryTriggerStore(self._journal)
+        self.jobs: JobQueue = MemoryJobQueue(self._journal, self._wakeup)
+        self.events: EventQueue = MemoryEventQueue(self._journal, self._wakeup)
 
     def transaction(self) -> AbstractContextManager[None]:
         return self._journal.transaction()
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Nothing to release but the threads waiting for work (they return at once)."""
+        self._wakeup.close()

@@ -30,8 +30,8 @@ UPDATE public.yellow_tripdata_staging SET unique_row_id = md5(
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ManagedPostgres]:
-    managed = ManagedPostgres(tmp_path / "pg", port=free_port())
+def server(scratch: Path) -> Iterator[ManagedPostgres]:
+    managed = ManagedPostgres(scratch / "pg", port=free_port())
     yield managed
     managed.stop()
 
@@ -86,9 +86,9 @@ def test_an_already_running_instance_is_detected(server: ManagedPostgres) -> Non
         ManagedPostgres(server.data_dir, port=free_port()).start()
 
 
-def test_a_taken_port_names_the_port_and_the_way_out(server: ManagedPostgres, tmp_path: Path) -> None:
+def test_a_taken_port_names_the_port_and_the_way_out(server: ManagedPostgres, scratch: Path) -> None:
     server.start()
-    other = ManagedPostgres(tmp_path / "other", port=server.port)
+    other = ManagedPostgres(scratch / "other", port=server.port)
     with pytest.raises(ConfigurationError, match=f"port {server.port} on 127.0.0.1 is already in use") as err:
         other.start()
     assert "--port" in str(err.value)
@@ -102,8 +102,8 @@ def test_passwords_are_required_over_tcp(server: ManagedPostgres) -> None:
                         dbname="ny_taxi").close()
 
 
-def test_temporary_postgres_cleans_up(tmp_path: Path) -> None:
-    with temporary_postgres(tmp_path, user="alice", password="p@ss word", database="scratch") as server:
+def test_temporary_postgres_cleans_up(scratch: Path) -> None:
+    with temporary_postgres(scratch, user="alice", password="p@ss word", database="scratch") as server:
         assert "alice:p%40ss%20word@" in server.url
         with server.connect() as conn:
             assert conn.execute("SELECT current_user, current_database()").fetchone() == ("alice", "scratch")
@@ -111,12 +111,15 @@ def test_temporary_postgres_cleans_up(tmp_path: Path) -> None:
     assert not folder.exists()
 
 
-def test_stop_works_after_the_folders_above_became_private(tmp_path: Path) -> None:
+def test_stop_works_after_the_folders_above_became_private(scratch: Path) -> None:
     # pytest resets /tmp/pytest-of-<user> to 0700 whenever a session starts: stopping must not care
-    private = tmp_path / "private"
+    private = scratch / "private"
     private.mkdir(mode=0o700)
     server = ManagedPostgres(private / "pg", port=free_port())
-    server.start()
-    private.chmod(0o700)
-    assert server.stop() is True
-    assert not server.status().running
+    try:
+        server.start()
+        private.chmod(0o700)
+        assert server.stop() is True
+        assert not server.status().running
+    finally:
+        server.stop()

@@ -20,11 +20,11 @@ def run(argv: list[str]) -> int:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("LANNER_HOME", str(tmp_path))
+def home(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("LANNER_HOME", str(scratch))
     monkeypatch.delenv("LANNER_CONFIG", raising=False)
     monkeypatch.delenv("LANNER_CONFIGURATION", raising=False)
-    yield tmp_path
+    yield scratch
     run(["down"])
 
 

@@ -3,7 +3,13 @@ from typing import Any
 
 import pytest
 
-from lanner.devservices.hosts import resolve_address, resolve_host, rewrite_jdbc_url, rewrite_url
+from lanner.devservices.hosts import (
+    effective_hosts,
+    resolve_address,
+    resolve_host,
+    rewrite_jdbc_url,
+    rewrite_url,
+)
 from lanner.settings import Settings
 
 COURSE_URL = "jdbc:postgresql://pgdatabase:5432/ny_taxi"
@@ -77,3 +83,12 @@ def test_rewrite_keeps_everything_but_the_address(tmp_path: Path, url: str, expe
 def test_only_postgres_urls_follow_the_managed_port(tmp_path: Path) -> None:
     assert rewrite_url("http://pgdatabase:5432/x", settings(tmp_path), managed_port=5433) == \
         "http://127.0.0.1:5432/x"
+
+
+def test_effective_hosts_is_one_plain_table(tmp_path: Path) -> None:
+    assert effective_hosts(settings(tmp_path)) == {"pgdatabase": "127.0.0.1"}
+    assert effective_hosts(settings(tmp_path, hosts={"kestra_postgres": "localhost"}), managed_port=5433) == {
+        "pgdatabase": "127.0.0.1", "kestra_postgres": "localhost", "pgdatabase:5432": "127.0.0.1:5433"}
+    pinned = settings(tmp_path, hosts={"pgdatabase": "db:6543"})
+    assert effective_hosts(pinned, managed_port=5433) == {"pgdatabase": "db:6543",
+                                                          "pgdatabase:5432": "db:6543"}

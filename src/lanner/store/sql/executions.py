@@ -109,35 +109,47 @@ class SqlExecutionStore:
             )
 
     def get(self, execution_id: str) -> Execution | None:
-        with self._db.snapshot():
-            row = self._db.query_one("SELECT header FROM executions WHERE id = ?", (execution_id,))
-            if row is None:
-                return None
-            records = self._db.query(
-                "SELECT record FROM task_runs WHERE execution_id = ? ORDER BY position", (execution_id,)
-            )
-        return execution_from_rows(row[0], [r[0] for r in records])
+        # One statement: one snapshot, one round trip (the header row sorts first, at -1).
+        rows = self._db.query(
+            "SELECT header, -1 AS position FROM executions WHERE id = ?"
+            " UNION ALL SELECT record, position FROM task_runs WHERE execution_id = ?"
+            " ORDER BY position",
+            (execution_id, execution_id),
+        )
+        if not rows or rows[0][1] != -1:
+            return None
+        return execution_from_rows(rows[0][0], [row[0] for row in rows[1:]])
 
     def save(self, execution: Execution, previous: Execution | None = None) -> None:
         db = self._db
-        with db.transaction():
-            if previous is None:
+        if previous is None:
+            with db.transaction():
                 db.execute(_UPSERT_HEADER, _header_row(execution))
                 db.execute("DELETE FROM task_runs WHERE execution_id = ?", (execution.id,))
                 self._insert_runs(execution)
-                return
-            if header_changed(previous, execution):
+            return
+        header = header_changed(previous, execution)
+        changed, removed = changed_task_runs(previous.task_runs, execution.task_runs)
+        if not removed and len(changed) + header == 1:
+            # The common case (one task run, or the header alone): one statement is atomic by
+            # itself, so no BEGIN/COMMIT round trips.
+            if header:
                 db.execute(_UPSERT_HEADER, _header_row(execution))
-            changed, removed = changed_task_runs(previous.task_runs, execution.task_runs)
+            else:
+                position, run = changed[0]
+                db.execute(_UPSERT_RUN, (execution.id, run.id, position, task_run_json(run)))
+            return
+        if not (header or changed or removed):
+            return
+        with db.transaction():
+            if header:
+                db.execute(_UPSERT_HEADER, _header_row(execution))
             if removed:
                 db.execute_many(
                     "DELETE FROM task_runs WHERE execution_id = ? AND id = ?",
                     [(execution.id, run_id) for run_id in removed],
                 )
-            if len(changed) == 1:
-                position, run = changed[0]
-                db.execute(_UPSERT_RUN, (execution.id, run.id, position, task_run_json(run)))
-            elif changed:
+            if changed:
                 db.execute_many(
                     _UPSERT_RUN, [(execution.id, r.id, i, task_run_json(r)) for i, r in changed]
                 )

@@ -86,7 +86,7 @@ class QueryProperties(JdbcTask):
         rendered = str(ctx.render(self.fetchType) or "NONE").strip().upper()
         if rendered not in FETCH_TYPES:
             raise TaskFailure(f"Invalid fetchType '{rendered}': expected one of {', '.join(FETCH_TYPES)}")
-        return rendered  # type: ignore[return-value]
+        return rendered
 
     def rendered_parameters(self, ctx: RunContext) -> dict[str, Any] | None:
         if self.parameters is None:

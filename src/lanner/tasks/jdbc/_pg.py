@@ -39,7 +39,8 @@ def target_for(ctx: RunContext, task: PostgresConnection) -> PgTarget:
     url = ctx.render(task.url)
     target = parse_postgres_url(str(url or ""), hosts_config(ctx.config))
     if target.ignored:
-        ctx.logger.debug(f"JDBC URL parameters without a libpq equivalent, ignored: {', '.join(target.ignored)}")
+        ignored = ", ".join(target.ignored)
+        ctx.logger.debug(f"JDBC URL parameters without a libpq equivalent, ignored: {ignored}")
     username, password = task.rendered_credentials(ctx)
     if username:
         target.params["user"] = username
@@ -74,13 +75,13 @@ def _pem_file(ctx: RunContext, name: str, content: str, private: bool) -> Any:
 
 
 def connect(ctx: RunContext, task: PostgresConnection, *, autocommit: bool) -> psycopg.Connection[Any]:
-    psycopg = psycopg_module()
+    pg = psycopg_module()
     target = target_for(ctx, task)
     user = target.params.get("user")
     ctx.logger.debug(f"Connecting to PostgreSQL at {target.where}" + (f" as {user}" if user else ""))
     try:
-        connection: psycopg.Connection[Any] = psycopg.connect(autocommit=autocommit, **target.params)
-    except psycopg.Error as error:
+        connection: psycopg.Connection[Any] = pg.connect(autocommit=autocommit, **target.params)
+    except pg.Error as error:
         raise TaskFailure(connection_failure(target, error)) from None
     return connection
 
@@ -88,7 +89,8 @@ def connect(ctx: RunContext, task: PostgresConnection, *, autocommit: bool) -> p
 def connection_failure(target: PgTarget, error: Exception) -> str:
     user = target.params.get("user")
     message = _scrub(str(error).strip(), target.params.get("password"))
-    text = f"Cannot connect to PostgreSQL at {target.where}" + (f" as {user}" if user else "") + f": {message}"
+    who = f" as {user}" if user else ""
+    text = f"Cannot connect to PostgreSQL at {target.where}{who}: {message}"
     if "resolve host" in message or "translate host name" in message:
         text += (" (hint: a docker-compose service name such as 'pgdatabase' can be mapped to this "
                  "machine with the `hosts` configuration section, e.g. hosts: {pgdatabase: 127.0.0.1})")

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -142,14 +143,8 @@ def store(ctx: RunContext, columns: list[str], batches: Iterator[Sequence[Sequen
                 raise TaskFailure("Killed while storing the result")
             out.writelines(ion_value(_row(columns, row, zone)) + "\n" for row in batch)
             size += len(batch)
-    uri = ctx.storage.put_file(_path(out.name))
+    uri = ctx.storage.put_file(Path(out.name))
     return {"uri": uri, "size": size}
-
-
-def _path(name: str) -> Any:
-    from pathlib import Path
-
-    return Path(name)
 
 
 def _row(columns: list[str], row: Sequence[Any], zone: ZoneInfo | None) -> dict[str, Any]:

@@ -131,9 +131,8 @@ def split_statements(sql: str) -> list[str]:
     for index, token in enumerate(tokens):
         if token.kind == "word":
             word = token.text.upper()
-            if word == "BEGIN" and _next_word(tokens, index) not in _TRANSACTION_BEGIN | {";", ""}:
-                blocks.append(word)
-            elif word == "CASE" and blocks:
+            opens_block = word == "BEGIN" and _next_word(tokens, index) not in _TRANSACTION_BEGIN | {";", ""}
+            if opens_block or (word == "CASE" and blocks):
                 blocks.append(word)
             elif word == "END" and blocks and _next_word(tokens, index) not in _END_OF_STATEMENT - {"CASE"}:
                 # ``END CASE`` (procedural) and plain ``END`` both close the innermost CASE.

@@ -112,13 +112,12 @@ def parse_postgres_url(url: str, hosts: Mapping[str, Any] | None = None) -> PgTa
                 target.params["password"] = unquote(password)
         for address in filter(None, authority.split(",")):
             host, port = split_address(address, DEFAULT_PORT)
-            host, port = map_host(host or "localhost", port, hosts)
-            target.addresses.append((host, port or DEFAULT_PORT))
+            _add_address(target, host or "localhost", port, hosts)
         if not target.addresses:
-            target.addresses.append(map_host("localhost", DEFAULT_PORT, hosts))  # type: ignore[arg-type]
+            _add_address(target, "localhost", DEFAULT_PORT, hosts)
     else:  # jdbc:postgresql:db means localhost:5432/db
         database = rest.lstrip("/")
-        target.addresses.append(map_host("localhost", DEFAULT_PORT, hosts))  # type: ignore[arg-type]
+        _add_address(target, "localhost", DEFAULT_PORT, hosts)
     target.params["host"] = ",".join(host for host, _ in target.addresses)
     target.params["port"] = ",".join(str(port) for _, port in target.addresses)
     if database:
@@ -126,6 +125,11 @@ def parse_postgres_url(url: str, hosts: Mapping[str, Any] | None = None) -> PgTa
     for name, value in parse_qsl(query, keep_blank_values=True):
         _apply_parameter(target, name, value)
     return target
+
+
+def _add_address(target: PgTarget, host: str, port: int | None, hosts: Mapping[str, Any] | None) -> None:
+    host, port = map_host(host, port, hosts)
+    target.addresses.append((host, port or DEFAULT_PORT))
 
 
 def _apply_parameter(target: PgTarget, name: str, value: str) -> None:

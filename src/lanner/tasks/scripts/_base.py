@@ -17,7 +17,7 @@ from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskOutput
 from .commands import Prepared, run_script
 from .python_env import python_env
 from .runners import TaskRunner
-from .workdir import render_list, to_text
+from .workdir import render_list, replace_internal_storage, to_text
 
 
 class NamespaceFiles(BaseModel):
@@ -37,8 +37,10 @@ class ScriptTask(RunnableTask):
     model_config = ConfigDict(coerce_numbers_to_str=True, defer_build=True)
 
     taskRunner: TaskRunner | None = Field(
-        default=None, description="Where the commands run: `io.kestra.plugin.core.runner.Process` "
-                                  "(local process) or `io.kestra.plugin.scripts.runner.docker.Docker`.")
+        default=None, description="Where the commands run. Lanner's default is a local process "
+                                  "(`io.kestra.plugin.core.runner.Process`); "
+                                  "`io.kestra.plugin.scripts.runner.docker.Docker` runs in a container "
+                                  "when a Docker engine answers, else locally with a warning.")
     containerImage: str | None = Field(default=None, description="Container image (container runners only).")
     beforeCommands: Prop[list[str]] | None = Field(
         default=None, description="Commands run before the main ones, in the same shell.")
@@ -79,9 +81,11 @@ class ScriptTask(RunnableTask):
 
 def write_script_file(ctx: RunContext, script: str, extra: Mapping[str, Any], workdir: Path,
                       suffix: str) -> Path:
-    """The rendered ``script`` in ``<workingDir>/<random><suffix>`` (as Kestra names it)."""
+    """The rendered ``script`` in ``<workingDir>/<random><suffix>`` (as Kestra names it); its
+    ``kestra://`` URIs are downloaded and replaced by local paths, as in commands."""
     path = workdir / f"{secrets.token_hex(11)}{suffix}"
-    path.write_text(to_text(ctx.render(script, extra)), encoding="utf-8")
+    text = replace_internal_storage(ctx, [to_text(ctx.render(script, extra))], workdir)[0]
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -11,7 +11,7 @@ tasks (threads or processes) never build the same environment at once. A failed 
 a crashed one (no marker) is removed and rebuilt by the next task. Virtual environments are not
 relocatable (console scripts carry absolute paths), hence the marker instead of build-then-rename.
 
-Without dependencies nor pythonVersion the task uses the Python that runs Lanner.
+Without dependencies (and no other pythonVersion found) the task uses the Python that runs Lanner.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def python_env(
 ) -> Iterator[PythonEnv]:
     """The environment to run with; a non-cached one is removed when the block ends."""
     interpreter = _interpreter(ctx, python_version)
-    if not dependencies and python_version is None:
+    if not dependencies and interpreter == Path(sys.executable):
         yield PythonEnv(python=interpreter, bin_dir=interpreter.parent)
         return
     version = _version_of(interpreter)

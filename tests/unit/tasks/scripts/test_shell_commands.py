@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from lanner.files import uris
 from lanner.files.namespace_files import NamespaceFiles
 from lanner.model.state import State
-from lanner.tasks.scripts import shell
+from lanner.tasks.scripts import node, shell
 from lanner.tasks.scripts.python import Commands as PythonCommands
 from lanner.tasks.scripts.python import Script as PythonScript
 
@@ -61,7 +62,8 @@ def test_input_files_as_rendered_json_string_and_from_internal_storage(harness):
 def test_protocol_outputs_metrics_logs_and_invalid_json(harness):
     lines = [
         '::{"outputs": {"a": 1, "b": "x"}}::',
-        '::{"outputs": {"b": "y"}, "metrics": [{"name": "rows", "type": "counter", "value": 3, "tags": {"t": "1"}}]}::',
+        '::{"outputs": {"b": "y"}, '
+        '"metrics": [{"name": "rows", "type": "counter", "value": 3, "tags": {"t": "1"}}]}::',
         '::{"metrics": [{"name": "took", "type": "timer", "value": 1.5}]}::',
         '::{"logs": [{"level": "WARN", "message": "from the script"}]}::',
         "::{not json}::",
@@ -182,7 +184,8 @@ def test_python_script_uses_kestra_library_and_env(harness):
     result = harness.run(task, {"cols": ["brand", "price"]})
     assert result.state == State.SUCCESS, result.error
     assert result.outputs["vars"] == {"cols": ["brand", "price"]}
-    assert [(m.name, m.type, m.value) for m in result.metrics] == [("n", "counter", 2.0), ("t", "timer", 0.25)]
+    assert [(m.name, m.type, m.value) for m in result.metrics] == [
+        ("n", "counter", 2.0), ("t", "timer", 0.25)]
     assert "plain" in harness.messages("INFO")
     assert any(m.endswith("via logger") for m in harness.messages("INFO"))
 
@@ -221,3 +224,49 @@ def test_output_directory_legacy(harness):
     assert result.state == State.SUCCESS, result.error
     assert set(result.outputs["outputFiles"]) == {"res.txt"}
     assert json.loads(json.dumps(result.outputs))  # outputs stay JSON-serialisable
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_script_and_commands(harness):
+    task = harness.task(node.Script, {"script": 'console.log("node {{ word }}")'})
+    result = harness.run(task, {"word": "ok"})
+    assert result.state == State.SUCCESS, result.error
+    assert "node ok" in harness.messages("INFO")
+    task = harness.task(node.Commands, {"inputFiles": {"main.js": 'console.log(process.argv[2])'},
+                                        "commands": ["node main.js arg"]})
+    assert harness.run(task).state == State.SUCCESS and "arg" in harness.messages("INFO")
+
+
+def test_custom_interpreter_and_commands_as_expression(harness):
+    task = harness.task(shell.Commands, {"interpreter": ["/bin/sh", "-c"], "failFast": False,
+                                         "commands": "{{ cmds }}"})
+    result = harness.run(task, {"cmds": ["echo one", "echo two"]})
+    assert result.state == State.SUCCESS, result.error
+    assert harness.messages("INFO")[-2:] == ["one", "two"]
+
+
+def test_protocol_edge_cases(harness):
+    lines = [
+        '::{"metrics": [{"name": "t", "type": "timer", "value": "PT2.5S"}]}::',
+        '::{"metrics": [{"name": "bad", "type": "histogram", "value": 1}]}::',
+        '::{"outputs": [1, 2]}::',
+        '::[1, 2]::',  # not an object: not the protocol, an ordinary line
+    ]
+    result = harness.run(harness.task(shell.Commands, {"commands": [f"echo '{line}'" for line in lines]}))
+    assert result.state == State.SUCCESS, result.error
+    assert [(m.name, m.value) for m in result.metrics] == [("t", 2.5)]
+    warns = harness.messages("WARN")
+    assert any("unknown metric type 'histogram'" in w for w in warns)
+    assert any("`outputs` must be a JSON object" in w for w in warns)
+    assert "::[1, 2]::" in harness.messages("INFO")
+
+
+def test_internal_storage_uris_in_a_python_script_are_local_paths(harness):
+    uri = uris.task_output_uri(NS, FLOW, EXEC, "extract", "tr1", "data.json")
+    harness.files.put_bytes(uri, b'{"n": 7}')
+    task = harness.task(PythonScript, {
+        "script": "import json\nfrom kestra import Kestra\n"
+                  "with open('{{ outputs.extract.uri }}') as f:\n    Kestra.outputs(json.load(f))"})
+    result = harness.run(task, {"outputs": {"extract": {"uri": uri}}})
+    assert result.state == State.SUCCESS, result.error
+    assert result.outputs["vars"] == {"n": 7}

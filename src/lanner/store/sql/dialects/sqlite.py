@@ -12,9 +12,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from lanner.errors import ConfigurationError
 from lanner.store.sql.dialects.base import Dialect
 
 BUSY_TIMEOUT_MS = 10_000
+MINIMUM_VERSION = (3, 35, 0)  # RETURNING and MATERIALIZED common table expressions
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -29,6 +31,7 @@ class SQLiteDialect(Dialect):
     name = "sqlite"
     column_types = {
         "json": "TEXT",
+        "jsonb": "TEXT",
         "text": "TEXT",
         "int": "INTEGER",
         "bigint": "INTEGER",
@@ -40,6 +43,12 @@ class SQLiteDialect(Dialect):
 
     def connect(self, target: str) -> sqlite3.Connection:
         """``target`` is a file path or ``:memory:``; parent folders are created."""
+        if sqlite3.sqlite_version_info < MINIMUM_VERSION:
+            raise ConfigurationError(
+                f"SQLite {sqlite3.sqlite_version} is too old: Lanner needs SQLite "
+                f"{'.'.join(map(str, MINIMUM_VERSION))} or newer (RETURNING, upserts); use a "
+                "Python build with a newer SQLite, or PostgreSQL"
+            )
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(
@@ -62,3 +71,6 @@ class SQLiteDialect(Dialect):
 
     def offset_only(self) -> str:
         return "LIMIT -1 OFFSET ?"
+
+    def is_unique_violation(self, exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(exc)

@@ -31,7 +31,7 @@ MIGRATION = Migration(
             state {text} NOT NULL,
             start_date {bigint} NOT NULL,
             end_date {bigint},
-            labels {json} NOT NULL,
+            labels {jsonb} NOT NULL,
             header {json} NOT NULL)""",
         "CREATE INDEX executions_by_flow ON executions (namespace, flow_id, state, start_date)",
         "CREATE INDEX executions_by_start ON executions (start_date)",

@@ -1,0 +1,50 @@
+"""``/executions/webhook/{namespace}/{flowId}/{key}``: start a flow from an HTTP call (no basic
+auth: the key is the secret). The request becomes ``trigger.body/headers/parameters``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from lanner.api.deps import call, services_of, ui_url
+from lanner.api.ports import WebhookCall
+from lanner.api.watch import wait_settled
+
+router = APIRouter(tags=["Executions"])
+
+# Credentials sent along must not end up in the execution (and so in API answers and logs).
+HIDDEN_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+@router.api_route("/executions/webhook/{namespace}/{flow_id}/{key}", methods=["GET", "POST", "PUT"],
+                  summary="Trigger a flow through its Webhook trigger")
+async def webhook(request: Request, namespace: str, flow_id: str, key: str) -> dict[str, Any]:
+    headers: dict[str, list[str]] = {}
+    for name, value in request.headers.items():
+        if name.lower() not in HIDDEN_HEADERS:
+            headers.setdefault(name, []).append(value)
+    parameters: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        parameters.setdefault(name, []).append(value)
+    hook = WebhookCall(method=request.method, body=await request.body(),
+                       content_type=request.headers.get("content-type"), headers=headers,
+                       parameters=parameters)
+    services = services_of(request)
+    result = await call(services.webhook, namespace, flow_id, key, hook)
+    execution = result.execution
+    if result.wait:
+        execution = await wait_settled(services, execution.id)
+    shown = services.present(execution)
+    return {
+        "tenantId": "main",
+        "id": execution.id,
+        "namespace": execution.namespace,
+        "flowId": execution.flow_id,
+        "flowRevision": execution.flow_revision,
+        "trigger": shown.get("trigger"),
+        "outputs": shown.get("outputs") if result.return_outputs else None,
+        "labels": shown.get("labels"),
+        "state": shown.get("state"),
+        "url": ui_url(request, "executions", execution.namespace, execution.flow_id, execution.id),
+    }

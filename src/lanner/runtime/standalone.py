@@ -1,0 +1,168 @@
+"""``lanner server``: stores + runtime + REST API in one process, served by uvicorn.
+
+Start: settings -> services (SQLite + local files by default) -> runtime -> bundled blueprints and
+``--flows DIR`` deployed (a flow that fails validation is reported and skipped) -> API on
+``host:port``. SIGINT/SIGTERM: running executions are killed (so SSE followers get their end and
+no concurrency slot stays taken), the server stops accepting, then the runtime stops.
+
+Credentials: ``server.basic-auth`` from the configuration. When none is configured the course's
+``admin@kestra.io`` / ``Admin1234!`` are used on a loopback address (what the course's commands
+send); on any other address a random password is generated once, kept in
+``$LANNER_HOME/credentials`` (mode 600) and printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from lanner.errors import LannerError, issues_of
+from lanner.settings import Settings
+
+COURSE_CREDENTIALS = ("admin@kestra.io", "Admin1234!")
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+SHUTDOWN_KILL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    origin: str  # configuration | course-default | generated | credentials-file
+
+
+def credentials_file(settings: Settings) -> Path:
+    return settings.home / "credentials"
+
+
+def read_credentials_file(settings: Settings) -> tuple[str, str] | None:
+    path = credentials_file(settings)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return str(data["username"]), str(data["password"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def resolve_credentials(settings: Settings, host: str) -> Credentials:
+    configured = settings.basic_auth
+    if configured is not None:
+        return Credentials(*configured, origin="configuration")
+    if host in LOOPBACK or host.startswith("127."):
+        return Credentials(*COURSE_CREDENTIALS, origin="course-default")
+    stored = read_credentials_file(settings)
+    if stored is not None:
+        return Credentials(*stored, origin="credentials-file")
+    password = secrets.token_urlsafe(18)
+    path = credentials_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"username": "admin@lanner.local", "password": password}, handle)
+    return Credentials("admin@lanner.local", password, origin="generated")
+
+
+def describe_credentials(creds: Credentials, settings: Settings) -> str:
+    if creds.origin == "configuration":
+        return f"basic auth: {creds.username} (from the configuration)"
+    if creds.origin == "course-default":
+        return (f"basic auth: {creds.username} / {creds.password} (the course's defaults; set "
+                "server.basic-auth in the configuration to change them)")
+    if creds.origin == "generated":
+        return (f"basic auth: {creds.username} / {creds.password} (generated once, saved in "
+                f"{credentials_file(settings)})")
+    return f"basic auth: {creds.username} (password in {credentials_file(settings)})"
+
+
+def flow_files(flows_dir: Path | None) -> Iterator[Path]:
+    blueprints = Path(__file__).resolve().parent.parent / "blueprints"
+    yield from sorted(blueprints.glob("*.yaml"))
+    if flows_dir is not None:
+        yield from sorted(p for p in flows_dir.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def deploy_startup_flows(deploy: Callable[[str], Any], flows_dir: Path | None, out: TextIO) -> int:
+    """Deploy every flow file; an invalid one is reported and skipped. Returns how many deployed."""
+    deployed = 0
+    for path in flow_files(flows_dir):
+        try:
+            deploy(path.read_text("utf-8"))
+            deployed += 1
+        except (LannerError, OSError, UnicodeDecodeError) as exc:
+            issues = issues_of(exc)
+            first = issues[0]
+            where = f"{path}:{first.line}" if first.line else str(path)
+            more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+            print(f"skipped {where}: {first.path + ': ' if first.path else ''}{first.message}{more}",
+                  file=out)
+    return deployed
+
+
+def _kill_running(runtime: Any) -> list[str]:
+    running = [e.id for e in runtime.services.stores.executions.unfinished()]
+    for execution_id in running:
+        try:
+            runtime.kill(execution_id)
+        except LannerError:
+            continue
+    return running
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = None,
+          config_file: Path | None = None, out: TextIO = sys.stdout) -> int:
+    import uvicorn
+
+    from lanner import __version__
+    from lanner.api.app import create_app
+    from lanner.runtime.api_services import RuntimeApiServices
+    from lanner.runtime.executor_loop import Runtime
+    from lanner.runtime.services import build_services
+    from lanner.settings import load_settings
+
+    began = time.monotonic()
+    settings = load_settings(config_file=config_file)
+    services = build_services(settings)
+    runtime = Runtime(services).start()
+    creds = resolve_credentials(settings, host)
+    api = RuntimeApiServices(runtime, basic_auth_enabled=True)
+    deployed = deploy_startup_flows(api.deploy_flow, flows_dir, out)
+    app = create_app(api, basic_auth=(creds.username, creds.password), title="Lanner", version=__version__)
+    killed: list[str] = []
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if not self.should_exit:  # first signal: stop the work, let followers see the end
+                killed.extend(_kill_running(runtime))
+            super().handle_exit(sig, frame)
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                print(f"Lanner {__version__} ready on http://{host}:{port} in "
+                      f"{time.monotonic() - began:.2f} s ({deployed} flows); "
+                      f"{describe_credentials(creds, settings)}", file=out, flush=True)
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="off", timeout_graceful_shutdown=5, server_header=False)
+    server = Server(config)
+    try:
+        server.run()
+    finally:
+        deadline = time.monotonic() + SHUTDOWN_KILL_SECONDS
+        for execution_id in killed:
+            try:
+                runtime.wait(execution_id, max(0.1, deadline - time.monotonic()))
+            except (TimeoutError, LannerError):
+                continue
+        runtime.stop()
+        services.close()
+        if killed:
+            print(f"stopped: {len(killed)} running execution(s) killed", file=out)
+    return 0 if server.started else 1
