@@ -55,6 +55,7 @@ _log = logging.getLogger("lanner.runtime")
 
 LogListener = Callable[[LogEntry], None]
 ChangeListener = Callable[[Execution], None]
+EndListener = Callable[[Execution], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class Runtime:
         self._settled: dict[str, threading.Event] = {}
         self._log_listeners: list[LogListener] = []
         self._change_listeners: list[ChangeListener] = []
+        self._end_listeners: list[EndListener] = []
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lanner-worker")
         self._worker = WorkerBridge(services, self._on_worker_log)
         self._thread: threading.Thread | None = None
@@ -116,6 +118,10 @@ class Runtime:
     def on_change(self, listener: ChangeListener) -> None:
         self._change_listeners.append(listener)
 
+    def on_end(self, listener: EndListener) -> None:
+        """Called (on the loop thread) once per execution that reached a terminal state."""
+        self._end_listeners.append(listener)
+
     # ---- public operations -------------------------------------------------------------
     def deploy(self, source: str, file: str | None = None) -> Flow:
         return self.flows.deploy(source, file)
@@ -130,11 +136,12 @@ class Runtime:
         variables: Mapping[str, Any] | None = None,
         parent: tuple[str, str] | None = None,
         schedule_date: datetime | None = None,
+        execution_id: str | None = None,
     ) -> Execution:
         """Resolve inputs (raises ``InputError``), store a CREATED execution, start it."""
         from lanner.model.inputs import resolve_inputs
 
-        execution_id = new_id()
+        execution_id = execution_id or new_id()
         resolved = resolve_inputs(flow.inputs, dict(inputs or {}))
         merged: dict[str, str] = dict(flow.labels)
         for key, value in labels:
@@ -336,6 +343,11 @@ class Runtime:
         self._queue.put(_Post(parent.id, SubflowCreated(command.parent_task_run_id, child.id)))
 
     def _on_ended(self, execution: Execution) -> None:
+        for listener in self._end_listeners:
+            try:
+                listener(execution)
+            except Exception:  # a listener must not break the executions that follow
+                _log.exception("end listener failed for %s", execution.id)
         if execution.parent_id and execution.parent_task_run_id:
             self._queue.put(_Post(execution.parent_id, SubflowEnded(
                 execution.parent_task_run_id, execution.id, execution.state.current,

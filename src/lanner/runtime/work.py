@@ -26,7 +26,7 @@ class WorkerBridge:
             kv=services.kv,
             log_sink=log_sink,
             env=services.environ,
-            config=services.config,
+            config=_worker_config(services),
             log_reader=lambda execution_id: services.stores.logs.for_execution(execution_id),
             tmp_dir=services.settings.work_dir,
         )
@@ -80,3 +80,11 @@ class WorkerBridge:
 
     def expr_services(self, execution: Execution) -> ExprServices:
         return expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id)
+
+
+def _worker_config(services: Services) -> dict[str, object]:
+    """Lanner's configuration as tasks see it, with the host table resolved: the course's
+    ``pgdatabase`` reaches the Postgres that Lanner manages (or whatever ``hosts:`` says)."""
+    from lanner.devservices.hosts import effective_hosts
+
+    return {**services.config, "hosts": effective_hosts(services.settings)}

@@ -76,6 +76,8 @@ class Scheduler:
     def tick(self, now: datetime | None = None) -> list[Execution]:
         """Evaluate every Schedule trigger once; the executions created, in order."""
         now = now or self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)  # naive times are UTC, as everywhere in Lanner
         created: list[Execution] = []
         for flow in self.flows.list_flows():
             if flow.disabled or flow.deleted:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from lanner.scheduler.conditions import ConditionContext, ConditionEvaluator, schedule_conditions
-from lanner.scheduler.cron import at_or_after, at_or_before, iso_in_zone
+from lanner.scheduler.cron import FireTimes, at_or_after, at_or_before, iso_in_zone
 
 # Fire times examined per decision when conditions reject dates (a Weekend condition on a
 # minutely cron skips 7 200 dates a week): the cursor moves on and the next tick continues.
@@ -35,8 +35,8 @@ class ScheduleDates:
     """A Schedule trigger's fire times seen through its conditions."""
 
     def __init__(self, schedule: Any, flow_variables: Mapping[str, Any], evaluator: ConditionEvaluator):
-        self.schedule = schedule
-        self.zone = schedule.zone
+        self.schedule: FireTimes = schedule
+        self.zone: tzinfo = schedule.zone
         self.conditions = schedule_conditions(schedule)
         self.flow_variables = flow_variables
         self.evaluator = evaluator

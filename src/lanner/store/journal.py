@@ -13,11 +13,21 @@ V = TypeVar("V")
 
 
 class Journal:
-    """One re-entrant lock for every memory store, plus the undo log of the open transaction."""
+    """One re-entrant lock for every memory store, plus the undo log of the open transaction
+    and what to run once it commits."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._undo: list[Undo] | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` when the open transaction commits (at once outside a transaction)."""
+        with self.lock:
+            if self._undo is not None:
+                self._after_commit.append(hook)
+                return
+        hook()
 
     def record(self, undo: Undo) -> None:
         if self._undo is not None:
@@ -42,22 +52,27 @@ class Journal:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        hooks: list[Callable[[], None]] = []
         with self.lock:
             outer = self._undo is None
             if outer:
                 self._undo = []
             assert self._undo is not None
-            mark = len(self._undo)
+            mark, hooks_mark = len(self._undo), len(self._after_commit)
             try:
                 yield
             except BaseException:
                 undo_log = self._undo
                 while len(undo_log) > mark:
                     undo_log.pop()()
+                del self._after_commit[hooks_mark:]
                 raise
             finally:
                 if outer:
                     self._undo = None
+                    hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:  # after the lock: a woken thread can act at once
+            hook()
 
 
 def namespace_matches(namespace: str, wanted: str | None) -> bool:

@@ -83,6 +83,9 @@ class MemoryJobQueue:
         self._wakeup = wakeup
         self._jobs: dict[str, Job] = {}  # insertion order is enqueue order
 
+    def _signal(self, channel: str) -> None:
+        self._journal.after_commit(lambda: self._wakeup.notify(channel))
+
     def enqueue(self, jobs: Sequence[Job]) -> None:
         if not jobs:
             return
@@ -93,7 +96,7 @@ class MemoryJobQueue:
                     raise ConflictError(f"Job '{job.id}' already exists")
                 queued = replace(job, lease_until=None, worker_id=None, enqueued=job.enqueued or now)
                 self._journal.assign(self._jobs, job.id, queued)
-        self._wakeup.notify(JOBS_CHANNEL)
+        self._signal(JOBS_CHANNEL)
 
     def claim(self, worker_id: str, limit: int, lease_seconds: float,
               groups: Sequence[str | None] | None = None, *, now: datetime | None = None) -> list[Job]:
@@ -139,7 +142,7 @@ class MemoryJobQueue:
             for job in expired:
                 self._journal.assign(self._jobs, job.id, replace(job, worker_id=None, lease_until=None))
         if expired:
-            self._wakeup.notify(JOBS_CHANNEL)
+            self._signal(JOBS_CHANNEL)
         return len(expired)
 
     def get(self, job_id: str) -> Job | None:
@@ -168,11 +171,14 @@ class MemoryEventQueue:
         self._leases: dict[str, tuple[str, datetime]] = {}  # execution -> (executor, until)
         self._ids = count(1)
 
+    def _signal(self, channel: str) -> None:
+        self._journal.after_commit(lambda: self._wakeup.notify(channel))
+
     def push(self, execution_id: str, event_json: str, *, now: datetime | None = None) -> int:
         with self._journal.lock:
             event = QueuedEvent(next(self._ids), execution_id, event_json, now or utc_now())
             self._journal.assign(self._events, event.id, event)
-        self._wakeup.notify(EVENTS_CHANNEL)
+        self._signal(EVENTS_CHANNEL)
         return event.id
 
     def claim_batch(self, executor_id: str, limit: int, lease_seconds: float, *,
@@ -209,7 +215,7 @@ class MemoryEventQueue:
             self._release(executions, executor_id)
             more = any(event.execution_id in executions for event in self._events.values())
         if more:  # the released executions have newer events: another executor may take them
-            self._wakeup.notify(EVENTS_CHANNEL)
+            self._signal(EVENTS_CHANNEL)
         return len(acked)
 
     def _release(self, execution_ids: set[str] | Sequence[str], executor_id: str | None) -> None:
@@ -221,7 +227,7 @@ class MemoryEventQueue:
     def release(self, executor_id: str, execution_ids: Sequence[str]) -> None:
         with self._journal.lock:
             self._release(execution_ids, executor_id)
-        self._wakeup.notify(EVENTS_CHANNEL)
+        self._signal(EVENTS_CHANNEL)
 
     def heartbeat(self, executor_id: str, execution_ids: Sequence[str], lease_seconds: float, *,
                   now: datetime | None = None) -> list[str]:

@@ -27,7 +27,8 @@ def test_create_twice_is_422(api: Api) -> None:
 
 
 def test_invalid_flow_is_422_with_line_and_column(api: Api) -> None:
-    source = "id: broken\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Lgo\n"
+    source = ("id: broken\nnamespace: company.team\ntasks:\n  - id: a\n"
+              "    type: io.kestra.plugin.core.log.Lgo\n")
     response = api.client.post("/api/v1/main/flows", content=source, headers=YAML)
     assert response.status_code == 422
     body = response.json()

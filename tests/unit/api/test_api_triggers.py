@@ -54,7 +54,8 @@ def test_search_and_flow_triggers(api: Api) -> None:
 def test_backfill_create_pause_unpause_delete(api: Api) -> None:
     api.deploy(SCHEDULED)
     body = {**IDS, "backfill": {"start": "2019-01-01T00:00:00Z", "end": "2019-12-31T23:59:59Z",
-                                "inputs": {"taxi": "yellow"}, "labels": [{"key": "backfill", "value": "true"}]}}
+                                "inputs": {"taxi": "yellow"},
+                                "labels": [{"key": "backfill", "value": "true"}]}}
     response = api.client.put("/api/v1/main/triggers", json=body)
     assert response.status_code == 200, response.text
     context = response.json()
@@ -82,7 +83,8 @@ def test_backfill_create_pause_unpause_delete(api: Api) -> None:
 
 def test_backfill_without_end_runs_until_now(api: Api) -> None:
     api.deploy(SCHEDULED)
-    response = api.client.put("/api/v1/main/triggers", json={**IDS, "backfill": {"start": "2024-01-01T00:00:00Z"}})
+    body = {**IDS, "backfill": {"start": "2024-01-01T00:00:00Z"}}
+    response = api.client.put("/api/v1/main/triggers", json=body)
     assert response.status_code == 200
     end = datetime.fromisoformat(response.json()["backfill"]["end"].replace("Z", "+00:00"))
     assert abs((end - datetime.now(UTC)).total_seconds()) < 60
@@ -92,9 +94,10 @@ def test_backfill_errors(api: Api) -> None:
     api.deploy(SCHEDULED)
     put = api.client.put
     start = {"start": "2019-01-01T00:00:00Z"}
-    assert put("/api/v1/main/triggers", json={**IDS, "triggerId": "nope", "backfill": start}).status_code == 404
-    assert put("/api/v1/main/triggers", json={**IDS, "flowId": "nope", "backfill": start}).status_code == 404
-    webhook = put("/api/v1/main/triggers", json={**IDS, "triggerId": "hook", "backfill": start})
+    url = "/api/v1/main/triggers"
+    assert put(url, json={**IDS, "triggerId": "nope", "backfill": start}).status_code == 404
+    assert put(url, json={**IDS, "flowId": "nope", "backfill": start}).status_code == 404
+    webhook = put(url, json={**IDS, "triggerId": "hook", "backfill": start})
     assert webhook.status_code == 400
     disabled = put("/api/v1/main/triggers", json={**IDS, "triggerId": "off", "backfill": start})
     assert disabled.status_code == 409 and "disabled" in disabled.text

@@ -17,8 +17,6 @@ router = APIRouter(tags=["Executions"])
 HIDDEN_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
-@router.api_route("/executions/webhook/{namespace}/{flow_id}/{key}", methods=["GET", "POST", "PUT"],
-                  summary="Trigger a flow through its Webhook trigger")
 async def webhook(request: Request, namespace: str, flow_id: str, key: str) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for name, value in request.headers.items():
@@ -48,3 +46,9 @@ async def webhook(request: Request, namespace: str, flow_id: str, key: str) -> d
         "state": shown.get("state"),
         "url": ui_url(request, "executions", execution.namespace, execution.flow_id, execution.id),
     }
+
+
+for _method in ("GET", "POST", "PUT"):  # one route per method: one OpenAPI operation id each
+    router.add_api_route("/executions/webhook/{namespace}/{flow_id}/{key}", webhook, methods=[_method],
+                         name=f"webhook_{_method.lower()}",
+                         summary="Trigger a flow through its Webhook trigger")

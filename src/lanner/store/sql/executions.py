@@ -35,6 +35,7 @@ _INSERT_HEADER = (
     "INSERT INTO executions (id, namespace, flow_id, state, start_date, end_date, labels, header)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_CREATE_HEADER = _INSERT_HEADER + " ON CONFLICT (id) DO NOTHING"
 _UPSERT_HEADER = (
     _INSERT_HEADER + " ON CONFLICT (id) DO UPDATE SET namespace = excluded.namespace,"
     " flow_id = excluded.flow_id, state = excluded.state, start_date = excluded.start_date,"
@@ -95,10 +96,13 @@ class SqlExecutionStore:
         self._db = db
 
     def create(self, execution: Execution) -> None:
-        with self._db.transaction():
-            if self._db.query_one("SELECT 1 FROM executions WHERE id = ?", (execution.id,)):
+        if not execution.task_runs:  # one statement: no BEGIN/COMMIT round trips
+            if not self._db.execute(_CREATE_HEADER, _header_row(execution)):
                 raise ConflictError(f"Execution '{execution.id}' already exists")
-            self._db.execute(_INSERT_HEADER, _header_row(execution))
+            return
+        with self._db.transaction():
+            if not self._db.execute(_CREATE_HEADER, _header_row(execution)):
+                raise ConflictError(f"Execution '{execution.id}' already exists")
             self._insert_runs(execution)
 
     def _insert_runs(self, execution: Execution) -> None:

@@ -27,24 +27,24 @@ class SqlKVStore:
         self._db = db
 
     def put(self, entry: KVEntry) -> None:
-        if True:  # one statement: atomic without a transaction block
-            self._db.execute(
-                f"INSERT INTO kv ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,"
-                " type = excluded.type, description = excluded.description,"
-                " creation_date = excluded.creation_date, update_date = excluded.update_date,"
-                " expiration_date = excluded.expiration_date",
-                (
-                    entry.namespace,
-                    entry.key,
-                    dumps(entry.value),
-                    entry.type,
-                    entry.description,
-                    to_micros(entry.creation_date),
-                    to_micros(entry.update_date),
-                    opt_micros(entry.expiration_date),
-                ),
-            )
+        # One statement: atomic by itself, no BEGIN/COMMIT round trips.
+        self._db.execute(
+            f"INSERT INTO kv ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,"
+            " type = excluded.type, description = excluded.description,"
+            " creation_date = excluded.creation_date, update_date = excluded.update_date,"
+            " expiration_date = excluded.expiration_date",
+            (
+                entry.namespace,
+                entry.key,
+                dumps(entry.value),
+                entry.type,
+                entry.description,
+                to_micros(entry.creation_date),
+                to_micros(entry.update_date),
+                opt_micros(entry.expiration_date),
+            ),
+        )
 
     def get(self, namespace: str, key: str) -> KVEntry | None:
         row = self._db.query_one(
@@ -53,8 +53,7 @@ class SqlKVStore:
         return _entry(row) if row else None
 
     def delete(self, namespace: str, key: str) -> bool:
-        if True:
-            return self._db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key)) > 0
+        return self._db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key)) > 0
 
     def list(self, namespace: str) -> list[KVEntry]:
         rows = self._db.query(f"SELECT {_COLUMNS} FROM kv WHERE namespace = ? ORDER BY key", (namespace,))

@@ -20,11 +20,12 @@ class SqlLogStore:
         rows = [
             (e.execution_id, level_rank(e.level), e.task_run_id, e.task_id, log_json(e)) for e in entries
         ]
+        sql = "INSERT INTO logs (execution_id, level, task_run_id, task_id, entry) VALUES (?, ?, ?, ?, ?)"
+        if len(rows) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
+            self._db.execute(sql, rows[0])
+            return
         with self._db.transaction():
-            self._db.execute_many(
-                "INSERT INTO logs (execution_id, level, task_run_id, task_id, entry) VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
+            self._db.execute_many(sql, rows)
 
     def for_execution(
         self,
@@ -52,5 +53,4 @@ class SqlLogStore:
         return [log_from_json(row[0]) for row in self._db.query(sql, params)]
 
     def delete_execution(self, execution_id: str) -> int:
-        with self._db.transaction():
-            return self._db.execute("DELETE FROM logs WHERE execution_id = ?", (execution_id,))
+        return self._db.execute("DELETE FROM logs WHERE execution_id = ?", (execution_id,))
