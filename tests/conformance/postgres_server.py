@@ -70,6 +70,19 @@ class PostgresForTests:
         self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}" STRATEGY FILE_COPY')
         return with_database(self.admin_url, name)
 
+    def create_empty_database(self) -> str:
+        """A database with no tables at all (to test migrations); returns its URL."""
+        self._drop_finished()
+        name = f"{self._prefix}_{next(self._numbers)}"
+        self._sql(f'CREATE DATABASE "{name}"')
+        return with_database(self.admin_url, name)
+
+    def admin_sql(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run a statement as the administrator (e.g. to end another connection)."""
+        with self._lock:
+            cursor = self._admin.execute(statement, params)
+            return list(cursor.fetchall()) if cursor.description else []
+
     def drop_database(self, url: str) -> None:
         """Dropped one test later: by then the test's connections have ended (dropping at once
         waits ~100 ms for their server processes to exit)."""

@@ -52,8 +52,13 @@ def test_enqueue_stamps_a_missing_enqueue_time_and_ignores_lease_fields(stores: 
 def test_an_existing_id_is_a_conflict(stores: Stores) -> None:
     first = job()
     stores.jobs.enqueue([first])
+    fresh = job()
     with pytest.raises(ConflictError):
-        stores.jobs.enqueue([job(), first])
+        stores.jobs.enqueue([fresh, first])
+    assert stores.jobs.get(fresh.id) is None  # all or nothing
+    with pytest.raises(ConflictError):
+        stores.jobs.enqueue([fresh, fresh])
+    assert stores.jobs.get(fresh.id) is None
 
 
 def test_worker_groups(stores: Stores) -> None:

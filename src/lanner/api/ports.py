@@ -66,7 +66,7 @@ class WebhookCall:
 
 @dataclass(frozen=True, slots=True)
 class WebhookResult:
-    execution: Execution
+    execution: Execution | None  # None: the trigger's conditions rejected the call
     wait: bool = False  # the trigger asked to answer once the execution ended
     return_outputs: bool = False
 

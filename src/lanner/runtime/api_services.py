@@ -7,7 +7,6 @@ are only persisted here (the scheduler acts on them).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -30,14 +29,13 @@ from lanner.api.ports import (
 )
 from lanner.errors import ConflictError, FlowValidationError, InputError, Issue, NotFoundError
 from lanner.files.namespace_files import NamespaceFiles
-from lanner.model.execution import Execution, ExecutionTrigger, LogEntry
+from lanner.model.execution import Execution, LogEntry
 from lanner.model.flow import Flow
 from lanner.model.state import State
 from lanner.runtime.executor_loop import Runtime, is_settled
 from lanner.runtime.services import utc_now
 from lanner.store.kv_service import KVExpiredError
 from lanner.store.ports import (
-    Backfill,
     ExecutionQuery,
     FlowStore,
     KVEntry,
@@ -50,7 +48,6 @@ from lanner.store.ports import (
 _log = logging.getLogger("lanner.api")
 
 T = TypeVar("T")
-WEBHOOK_TYPE = "io.kestra.plugin.core.trigger.Webhook"
 SECRET_MASK = "******"
 RESTART_SETTLE_SECONDS = 2.0
 
@@ -102,16 +99,6 @@ def _referenced_uris(value: Any) -> set[str]:
     if isinstance(value, list | tuple):
         return set().union(*(_referenced_uris(v) for v in value)) if value else set()
     return set()
-
-
-def _webhook_body(body: bytes, content_type: str | None) -> Any:
-    text = body.decode("utf-8", errors="replace")
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 class RuntimeApiServices:
@@ -206,18 +193,17 @@ class RuntimeApiServices:
             raise ConflictError("Cannot execute a disabled flow")
         return flow
 
-    def _store_uploads(self, flow: Flow, files: Mapping[str, Upload]) -> dict[str, str]:
-        from lanner.files.uris import namespace_path, slugify, to_uri
-        from lanner.model.ids import new_id
+    def _store_uploads(self, flow: Flow, execution_id: str, files: Mapping[str, Upload]) -> dict[str, str]:
+        """FILE inputs go where Kestra puts them: ``.../executions/<id>/inputs/<input>/<file>``."""
+        from lanner.files.uris import input_file_uri
 
         declared = {str(getattr(i, "id", "")) for i in flow.inputs if getattr(i, "type", "") == "FILE"}
-        folder = new_id()
         uris = {}
         for name, upload in files.items():
             if name not in declared:
                 continue  # as Kestra: parts that are not declared inputs are ignored
-            base = [*namespace_path(flow.namespace).split("/"), slugify(flow.id), "uploads", folder, name]
-            uris[name] = self.services.files.put_stream(to_uri([*base, upload.filename]), upload.stream)
+            uri = input_file_uri(flow.namespace, flow.id, execution_id, name, upload.filename)
+            uris[name] = self.services.files.put_stream(uri, upload.stream)
         return uris
 
     def _masked_input_error(self, flow: Flow, exc: InputError) -> InputError:
@@ -243,27 +229,28 @@ class RuntimeApiServices:
         if offending:
             raise InputError([Issue("labels", "System labels can only be set by Kestra itself, offending "
                                     f"label: {offending[0]}")], summary="Invalid labels")
-        submitted = {**inputs, **self._store_uploads(flow, files)}
-        return self._create(flow, submitted, labels, schedule_date=schedule_date)
+        from lanner.model.ids import new_id
+
+        execution_id = new_id()
+        submitted = {**inputs, **self._store_uploads(flow, execution_id, files)}
+        return self._create(flow, submitted, labels, schedule_date=schedule_date, execution_id=execution_id)
 
     def webhook(self, namespace: str, flow_id: str, key: str, call: WebhookCall) -> WebhookResult:
+        from lanner.scheduler.webhook import find_webhook, webhook_request
+
         try:
             flow = self.runtime.flows.get(namespace, flow_id)
         except NotFoundError:
             raise NotFoundError(f"Flow {namespace}.{flow_id} not found") from None
-        hooks = [t for t in flow.triggers
-                 if getattr(type(t), "kestra_type", "") == WEBHOOK_TYPE and getattr(t, "key", None) == key]
-        if not hooks:
+        found = find_webhook([flow], namespace, flow_id, key)  # ConflictError when disabled
+        if found is None:
             raise NotFoundError(f"Webhook with key '{key}' not found in flow {namespace}.{flow_id}")
-        hook = hooks[0]
-        if flow.disabled or hook.disabled:
-            raise ConflictError("Cannot execute a disabled flow" if flow.disabled else
-                                f"The webhook trigger '{hook.id}' is disabled")
-        variables = {"body": _webhook_body(call.body, call.content_type),
-                     "headers": dict(call.headers), "parameters": dict(call.parameters)}
-        trigger = ExecutionTrigger(hook.id, WEBHOOK_TYPE, variables)
-        labels = list(hook.labels.items()) if isinstance(hook.labels, Mapping) else []
-        execution = self._create(flow, hook.inputs or {}, labels, trigger=trigger)
+        hook = found[1]
+        request = webhook_request(flow, hook, call.body, call.headers, call.parameters)
+        if request is None:  # the trigger's conditions rejected this call
+            return WebhookResult(None)
+        execution = self._create(flow, request.inputs, request.labels, trigger=request.trigger,
+                                 variables=request.variables)
         return WebhookResult(execution, bool(getattr(hook, "wait", False)),
                              bool(getattr(hook, "returnOutputs", False)))
 
@@ -432,32 +419,36 @@ class RuntimeApiServices:
 
     def create_backfill(self, namespace: str, flow_id: str, trigger_id: str,
                         request: BackfillRequest) -> TriggerView:
-        _, trigger, state = self._trigger(namespace, flow_id, trigger_id)
-        if not hasattr(trigger, "fire_times"):
-            raise BadRequestError(f"Trigger {trigger_id} is not a Schedule: only schedules can be backfilled")
-        if trigger.disabled or state.disabled:
-            raise ConflictError(f"Trigger {trigger_id} is disabled: enable it before starting a backfill")
-        now = utc_now()
-        end = request.end or now
-        if end < request.start:
-            raise BadRequestError("The backfill end date is before its start date")
-        total = len(trigger.fire_times(request.start.astimezone(trigger.zone), end.astimezone(trigger.zone)))
-        backfill = Backfill(start=request.start, end=end, current_date=request.start,
-                            inputs=dict(request.inputs), labels=tuple(request.labels), total=total,
-                            created=now)
-        return self._put(trigger, replace(state, backfill=backfill))
+        from lanner.scheduler import backfill
+
+        flow, trigger, _ = self._trigger(namespace, flow_id, trigger_id)
+        try:
+            state = backfill.create_backfill(
+                self._trigger_states, flow, trigger_id, start=request.start, end=request.end,
+                inputs=request.inputs, labels=dict(request.labels), now=utc_now())
+        except InputError as exc:  # not a Schedule, end before start: Kestra answers 400
+            raise BadRequestError("; ".join(i.message for i in exc.issues)) from None
+        return self._view(trigger, state)
+
+    def _change_backfill(self, namespace: str, flow_id: str, trigger_id: str,
+                         change: Callable[..., TriggerState]) -> TriggerView:
+        _, trigger, _ = self._trigger(namespace, flow_id, trigger_id)
+        try:
+            state = change(self._trigger_states, namespace, flow_id, trigger_id, utc_now())
+        except NotFoundError:
+            raise BadRequestError("No backfill found") from None
+        return self._view(trigger, state)
 
     def pause_backfill(self, namespace: str, flow_id: str, trigger_id: str, paused: bool) -> TriggerView:
-        _, trigger, state = self._trigger(namespace, flow_id, trigger_id)
-        if state.backfill is None:
-            raise BadRequestError("No backfill found")
-        return self._put(trigger, replace(state, backfill=replace(state.backfill, paused=paused)))
+        from lanner.scheduler import backfill
+
+        change = backfill.pause_backfill if paused else backfill.unpause_backfill
+        return self._change_backfill(namespace, flow_id, trigger_id, change)
 
     def delete_backfill(self, namespace: str, flow_id: str, trigger_id: str) -> TriggerView:
-        _, trigger, state = self._trigger(namespace, flow_id, trigger_id)
-        if state.backfill is None:
-            raise BadRequestError("No backfill found")
-        return self._put(trigger, replace(state, backfill=None))
+        from lanner.scheduler import backfill
+
+        return self._change_backfill(namespace, flow_id, trigger_id, backfill.cancel_backfill)
 
     def set_trigger_disabled(self, namespace: str, flow_id: str, trigger_id: str,
                              disabled: bool) -> TriggerView | None:

@@ -1,9 +1,12 @@
 """``lanner server``: stores + runtime + REST API in one process, served by uvicorn.
 
 Start: settings -> services (SQLite + local files by default) -> runtime -> bundled blueprints and
-``--flows DIR`` deployed (a flow that fails validation is reported and skipped) -> API on
-``host:port``. SIGINT/SIGTERM: running executions are killed (so SSE followers get their end and
-no concurrency slot stays taken), the server stops accepting, then the runtime stops.
+``--flows DIR`` deployed (a flow that fails validation is reported and skipped) -> executions left
+unfinished by the previous process resumed (``Runtime.recover``) -> scheduler thread -> API on
+``host:port``. SIGINT/SIGTERM: the server stops accepting, open streams get a few seconds, then
+the scheduler and the runtime stop. Running executions are *not* killed: they are resumed at the
+next start (a task interrupted at a worker is failed there and retried per its retry policy), so
+a paused execution still waits for its resume after a restart, as in Kestra.
 
 Credentials: ``server.basic-auth`` from the configuration. When none is configured the course's
 ``admin@kestra.io`` / ``Admin1234!`` are used on a loopback address (what the course's commands
@@ -16,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +32,6 @@ from lanner.settings import Settings
 
 COURSE_CREDENTIALS = ("admin@kestra.io", "Admin1234!")
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-SHUTDOWN_KILL_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -105,16 +108,6 @@ def deploy_startup_flows(deploy: Callable[[str], Any], flows_dir: Path | None, o
     return deployed
 
 
-def _kill_running(runtime: Any) -> list[str]:
-    running = [e.id for e in runtime.services.stores.executions.unfinished()]
-    for execution_id in running:
-        try:
-            runtime.kill(execution_id)
-        except LannerError:
-            continue
-    return running
-
-
 def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = None,
           config_file: Path | None = None, out: TextIO = sys.stdout) -> int:
     import uvicorn
@@ -123,6 +116,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
     from lanner.api.app import create_app
     from lanner.runtime.api_services import RuntimeApiServices
     from lanner.runtime.executor_loop import Runtime
+    from lanner.runtime.scheduling import SchedulerThread
     from lanner.runtime.services import build_services
     from lanner.settings import load_settings
 
@@ -133,36 +127,38 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
     creds = resolve_credentials(settings, host)
     api = RuntimeApiServices(runtime, basic_auth_enabled=True)
     deployed = deploy_startup_flows(api.deploy_flow, flows_dir, out)
+    resumed = runtime.recover()
+    scheduler = SchedulerThread(runtime).start()
     app = create_app(api, basic_auth=(creds.username, creds.password), title="Lanner", version=__version__)
-    killed: list[str] = []
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
-            if not self.should_exit:  # first signal: stop the work, let followers see the end
-                killed.extend(_kill_running(runtime))
-            super().handle_exit(sig, frame)
+            # Not uvicorn's: it re-raises the signal once served, which would end the process
+            # before the runtime is stopped. A second Ctrl-C forces the exit.
+            if self.should_exit:
+                self.force_exit = sig == signal.SIGINT
+                return
+            self.should_exit = True
 
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets)
             if not self.should_exit:
                 print(f"Lanner {__version__} ready on http://{host}:{port} in "
-                      f"{time.monotonic() - began:.2f} s ({deployed} flows); "
-                      f"{describe_credentials(creds, settings)}", file=out, flush=True)
+                      f"{time.monotonic() - began:.2f} s ({deployed} flows"
+                      + (f", {resumed} unfinished executions resumed" if resumed else "")
+                      + f"); {describe_credentials(creds, settings)}", file=out, flush=True)
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", timeout_graceful_shutdown=5, server_header=False)
+                            lifespan="off", timeout_graceful_shutdown=3, server_header=False)
     server = Server(config)
     try:
         server.run()
     finally:
-        deadline = time.monotonic() + SHUTDOWN_KILL_SECONDS
-        for execution_id in killed:
-            try:
-                runtime.wait(execution_id, max(0.1, deadline - time.monotonic()))
-            except (TimeoutError, LannerError):
-                continue
+        scheduler.stop()
+        running = len(services.stores.executions.unfinished())
         runtime.stop()
         services.close()
-        if killed:
-            print(f"stopped: {len(killed)} running execution(s) killed", file=out)
+        if running:
+            print(f"stopped with {running} unfinished execution(s): they resume at the next start",
+                  file=out)
     return 0 if server.started else 1

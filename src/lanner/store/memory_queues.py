@@ -91,9 +91,11 @@ class MemoryJobQueue:
             return
         now = utc_now()
         with self._journal.lock:
+            ids = [job.id for job in jobs]
+            taken = [job_id for job_id in ids if job_id in self._jobs]
+            if taken or len(set(ids)) < len(ids):  # all or nothing, as one SQL statement is
+                raise ConflictError(f"Job '{(taken or ids)[0]}' already exists")
             for job in jobs:
-                if job.id in self._jobs:
-                    raise ConflictError(f"Job '{job.id}' already exists")
                 queued = replace(job, lease_until=None, worker_id=None, enqueued=job.enqueued or now)
                 self._journal.assign(self._jobs, job.id, queued)
         self._signal(JOBS_CHANNEL)

@@ -27,6 +27,13 @@ class Wakeup:
             seen = self._seen.counts = {}
         return seen
 
+    def watch(self, channel: str) -> None:
+        """Start counting ``channel``'s signals for this thread (a first ``wait`` does it too)."""
+        seen = self._seen_by_this_thread()
+        if channel not in seen:
+            with self._condition:
+                seen[channel] = self._counts.get(channel, 0)
+
     def notify(self, channel: str) -> None:
         with self._condition:
             self._counts[channel] = self._counts.get(channel, 0) + 1

@@ -207,3 +207,14 @@ def test_a_killed_query_is_cancelled_on_the_server(harness, pgdb):
     assert result.state is State.KILLED
     assert result.ended_at is not None
     assert pgdb.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'") == 0
+
+
+def test_fetch_one_of_a_large_result_leaves_the_transaction_usable(harness, pgdb):
+    result = harness.run(harness.task(Queries, pgdb.task(fetchType="FETCH_ONE", fetchSize=1000, sql="""
+        CREATE TABLE big AS SELECT generate_series(1, 200000) AS n;
+        SELECT n FROM big ORDER BY n;
+        SELECT count(*) AS c FROM big;
+    """)))
+    assert result.state is State.SUCCESS, result.error
+    assert result.outputs["outputs"] == [{"row": {"n": 1}, "size": 1}, {"row": {"c": 200000}, "size": 1}]
+    assert pgdb.scalar("SELECT count(*) FROM big") == 200000

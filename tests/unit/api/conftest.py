@@ -7,7 +7,6 @@ import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from starlette.exceptions import StarletteDeprecationWarning
 from lanner.api.app import create_app
 from lanner.runtime.api_services import RuntimeApiServices
 from lanner.runtime.local import LocalRun
-from lanner.store.ports import TriggerState
 from lanner.testing import local_runtime
 
 with warnings.catch_warnings():
@@ -49,39 +47,6 @@ outputs:
 
 def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
-class DictTriggerStore:
-    """A TriggerStore for these tests until the memory store has one (the port is the contract)."""
-
-    def __init__(self) -> None:
-        self._states: dict[tuple[str, str, str], TriggerState] = {}
-        self._claims: set[tuple[str, str, str, datetime]] = set()
-        self._lock = threading.Lock()
-
-    def get(self, namespace: str, flow_id: str, trigger_id: str) -> TriggerState | None:
-        return self._states.get((namespace, flow_id, trigger_id))
-
-    def put(self, state: TriggerState) -> None:
-        with self._lock:
-            self._states[(state.namespace, state.flow_id, state.trigger_id)] = state
-
-    def list(self, namespace: str | None = None, flow_id: str | None = None) -> list[TriggerState]:
-        return [s for s in self._states.values()
-                if (namespace is None or s.namespace.startswith(namespace))
-                and (flow_id is None or s.flow_id == flow_id)]
-
-    def delete(self, namespace: str, flow_id: str, trigger_id: str) -> bool:
-        return self._states.pop((namespace, flow_id, trigger_id), None) is not None
-
-    def claim_tick(self, namespace: str, flow_id: str, trigger_id: str, date: datetime,
-                   execution_id: str) -> bool:
-        key = (namespace, flow_id, trigger_id, date)
-        with self._lock:
-            if key in self._claims:
-                return False
-            self._claims.add(key)
-            return True
 
 
 @dataclass
@@ -127,8 +92,6 @@ class Api:
 @pytest.fixture
 def api() -> Iterator[Api]:
     with local_runtime() as local:
-        if not hasattr(local.services.stores, "triggers"):
-            local.services.stores.triggers = DictTriggerStore()  # type: ignore[misc]
         services = RuntimeApiServices(local.runtime, basic_auth_enabled=True)
         app = create_app(services, basic_auth=AUTH)
         with TestClient(app, headers={"Authorization": basic(*AUTH)}) as client:

@@ -109,7 +109,7 @@ def test_file_input_is_stored_and_served_only_to_its_execution(api: Api) -> None
     body = response.json()
     assert body["state"]["current"] == "SUCCESS"
     uri = body["inputs"]["data"]
-    assert uri.startswith("kestra:///company/team/with-file/") and uri.endswith("/hello.txt")
+    assert uri == f"kestra:///company/team/with-file/executions/{body['id']}/inputs/data/hello.txt"
     assert body["inputs"]["token"] == "******"
     assert "s3cr3t" not in api.client.get(f"{BASE}/{body['id']}").text
     logs = api.client.get(f"/api/v1/main/logs/{body['id']}").json()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.unit.store.store_builders import T0, two_task_execution
 
-from lanner.errors import ConfigurationError
+from lanner.errors import ConfigurationError, ConflictError
 from lanner.model.execution import Execution, StateInfo, TaskRun
 from lanner.model.ids import new_id
 from lanner.model.state import State
@@ -112,9 +112,52 @@ def test_factory_urls(tmp_path: Path) -> None:
     absolute = open_stores(f"sqlite:///{tmp_path}/sub/l.db")
     absolute.close()
     assert (tmp_path / "sub" / "l.db").exists()
-    for bad in ("sqlite:///", "mysql://x", "postgresql://localhost/db", "lanner.db"):
+    for bad in ("sqlite:///", "mysql://x", "lanner.db"):
         with pytest.raises(ConfigurationError):
             open_stores(bad)
+
+
+def test_a_unique_violation_is_a_conflict(tmp_path: Path) -> None:
+    stores = open_sqlite(str(tmp_path / "x.db"))
+    stores.db.execute("INSERT INTO kv VALUES ('ns', 'k', '1', 'NUMBER', NULL, 0, 0, NULL)")
+    with pytest.raises(ConflictError, match="already exists"):
+        stores.db.execute("INSERT INTO kv VALUES ('ns', 'k', '2', 'NUMBER', NULL, 0, 0, NULL)")
+    with pytest.raises(sqlite3.IntegrityError):  # other integrity errors stay what they are
+        stores.db.execute("INSERT INTO kv VALUES ('ns', NULL, '2', 'NUMBER', NULL, 0, 0, NULL)")
+    stores.close()
+
+
+def test_after_commit_hooks_run_after_the_outer_commit_only(tmp_path: Path) -> None:
+    stores = open_sqlite(str(tmp_path / "x.db"))
+    ran: list[str] = []
+    stores.db.after_commit(lambda: ran.append("now"))
+    assert ran == ["now"]
+    with stores.transaction():
+        stores.db.after_commit(lambda: ran.append("outer"))
+        with pytest.raises(ValueError), stores.transaction():
+            stores.db.after_commit(lambda: ran.append("undone"))
+            raise ValueError
+        with stores.transaction():
+            stores.db.after_commit(lambda: ran.append("inner"))
+        assert ran == ["now"]
+    assert ran == ["now", "outer", "inner"]
+    with pytest.raises(ValueError), stores.transaction():
+        stores.db.after_commit(lambda: ran.append("rolled back"))
+        raise ValueError
+    assert ran == ["now", "outer", "inner"]
+    stores.close()
+
+
+def test_two_connections_on_one_file_share_the_queue(tmp_path: Path) -> None:
+    """Two handles (as two processes) see each other's jobs; claims never overlap."""
+    from lanner.store.ports import Job
+
+    first, second = open_sqlite(str(tmp_path / "x.db")), open_sqlite(str(tmp_path / "x.db"))
+    first.jobs.enqueue([Job(f"j{i}", "run_task", "e", None, {}) for i in range(3)])
+    assert [j.id for j in second.jobs.claim("w2", 2, 30)] == ["j0", "j1"]
+    assert [j.id for j in first.jobs.claim("w1", 5, 30)] == ["j2"]
+    first.close()
+    second.close()
 
 
 def test_reads_from_other_threads(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from lanner.api.deps import call, services_of, ui_url
 from lanner.api.ports import WebhookCall
@@ -17,7 +17,7 @@ router = APIRouter(tags=["Executions"])
 HIDDEN_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
-async def webhook(request: Request, namespace: str, flow_id: str, key: str) -> dict[str, Any]:
+async def webhook(request: Request, namespace: str, flow_id: str, key: str) -> Any:
     headers: dict[str, list[str]] = {}
     for name, value in request.headers.items():
         if name.lower() not in HIDDEN_HEADERS:
@@ -31,6 +31,8 @@ async def webhook(request: Request, namespace: str, flow_id: str, key: str) -> d
     services = services_of(request)
     result = await call(services.webhook, namespace, flow_id, key, hook)
     execution = result.execution
+    if execution is None:
+        return Response(status_code=204)
     if result.wait:
         execution = await wait_settled(services, execution.id)
     shown = services.present(execution)

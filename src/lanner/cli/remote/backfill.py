@@ -2,7 +2,8 @@
 
 Creates a backfill of a Schedule trigger on the server (one execution per fire time between
 start and end, one after the other). ``--dry-run`` only lists those fire times, computed from the
-flow's Schedule; with a flow FILE instead of NAMESPACE.FLOW_ID it needs no server.
+flow's Schedule (its conditions included) exactly as the scheduler enumerates them; with a flow
+FILE instead of NAMESPACE.FLOW_ID it needs no server.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def execute(args: argparse.Namespace) -> int:
         end = parse_date(args.end, zone, end=True) if args.end else datetime.now(zone)
         if end < start:
             raise ClientError("--end is before --start")
-        times = schedule.fire_times(start, end)
+        from lanner.scheduler.backfill import dry_run
+
+        times = dry_run(schedule, start, end, flow=flow)  # what the scheduler will emit, conditions included
         if args.dry_run:
             return _print_dry_run(flow, schedule, times, args.json)
         assert client is not None

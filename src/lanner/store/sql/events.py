@@ -17,7 +17,7 @@ from lanner.store.clock import lease_end, utc_now
 from lanner.store.codec import from_micros, to_micros
 from lanner.store.ports import QueuedEvent
 from lanner.store.sql.database import Database
-from lanner.store.sql.notify import Notifier
+from lanner.store.sql.notify import Notifier, write_and_notify
 from lanner.store.wakeup import EVENTS_CHANNEL
 
 MAX_BATCH = 1000  # events per claim: keeps every IN (...) list far below parameter limits
@@ -33,13 +33,12 @@ class SqlEventQueue:
         self._notifier = notifier
 
     def push(self, execution_id: str, event_json: str, *, now: datetime | None = None) -> int:
-        with self._db.transaction():
-            row = self._db.query(
-                "INSERT INTO events (execution_id, event, enqueued) VALUES (?, ?, ?) RETURNING seq",
-                (execution_id, event_json, to_micros(now or utc_now())),
-            )
-            self._notifier.notify(EVENTS_CHANNEL)
-        return int(row[0][0])
+        rows = write_and_notify(
+            self._db, self._notifier,
+            "INSERT INTO events (execution_id, event, enqueued) VALUES (?, ?, ?) RETURNING seq",
+            (execution_id, event_json, to_micros(now or utc_now())), EVENTS_CHANNEL,
+        )
+        return int(rows[0][0])
 
     def claim_batch(self, executor_id: str, limit: int, lease_seconds: float, *,
                     now: datetime | None = None) -> list[QueuedEvent]:

@@ -16,7 +16,7 @@ from lanner.store.clock import lease_end, utc_now
 from lanner.store.codec import dumps, from_micros, loads, opt_from_micros, to_micros
 from lanner.store.ports import Job
 from lanner.store.sql.database import Database, Row
-from lanner.store.sql.notify import Notifier
+from lanner.store.sql.notify import Notifier, write_and_notify
 from lanner.store.wakeup import JOBS_CHANNEL
 
 _COLUMNS = (
@@ -70,13 +70,21 @@ class SqlJobQueue:
              job.attempts, to_micros(job.enqueued) if job.enqueued else now)
             for job in jobs
         ]
+        chunks = [rows[start : start + _IN_CHUNK] for start in range(0, len(rows), _IN_CHUNK)]
+        if len(chunks) == 1:  # one statement: atomic by itself, no BEGIN/COMMIT round trips
+            self._insert(chunks[0])
+            return
         with self._db.transaction():
-            self._db.execute_many(
-                "INSERT INTO jobs (id, kind, execution_id, task_run_id, payload, worker_group, attempts,"
-                " enqueued) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            self._notifier.notify(JOBS_CHANNEL)
+            for chunk in chunks:
+                self._insert(chunk)
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        write_and_notify(
+            self._db, self._notifier,
+            "INSERT INTO jobs (id, kind, execution_id, task_run_id, payload, worker_group, attempts,"
+            f" enqueued) VALUES {', '.join(['(?, ?, ?, ?, ?, ?, ?, ?)'] * len(rows))} RETURNING seq",
+            [value for row in rows for value in row], JOBS_CHANNEL,
+        )
 
     def claim(self, worker_id: str, limit: int, lease_seconds: float,
               groups: Sequence[str | None] | None = None, *, now: datetime | None = None) -> list[Job]:
@@ -84,28 +92,27 @@ class SqlJobQueue:
             return []
         until = to_micros(lease_end(now or utc_now(), lease_seconds))
         group_sql, group_params = _group_filter(groups)
-        with self._db.transaction():
-            rows = self._db.query(
-                "WITH picked AS MATERIALIZED (SELECT seq FROM jobs"
-                f" WHERE worker_id IS NULL{group_sql} ORDER BY seq LIMIT ?{self._db.dialect.skip_locked})"
-                " UPDATE jobs SET worker_id = ?, lease_until = ?, attempts = attempts + 1"
-                f" WHERE seq IN (SELECT seq FROM picked) RETURNING seq, {_COLUMNS}",
-                [*group_params, limit, worker_id, until],
-            )
+        # One statement, atomic by itself: no BEGIN/COMMIT round trips.
+        rows = self._db.query(
+            "WITH picked AS MATERIALIZED (SELECT seq FROM jobs"
+            f" WHERE worker_id IS NULL{group_sql} ORDER BY seq LIMIT ?{self._db.dialect.skip_locked})"
+            " UPDATE jobs SET worker_id = ?, lease_until = ?, attempts = attempts + 1"
+            f" WHERE seq IN (SELECT seq FROM picked) RETURNING seq, {_COLUMNS}",
+            [*group_params, limit, worker_id, until],
+        )
         return [_job(row[1:]) for row in sorted(rows, key=lambda row: int(row[0]))]
 
     def heartbeat(self, worker_id: str, job_ids: Sequence[str], lease_seconds: float, *,
                   now: datetime | None = None) -> list[str]:
         until = to_micros(lease_end(now or utc_now(), lease_seconds))
         kept: set[str] = set()
-        with self._db.transaction():
-            for chunk in _chunks(list(job_ids)):
-                rows = self._db.query(
-                    "UPDATE jobs SET lease_until = ?"
-                    f" WHERE worker_id = ? AND id IN ({', '.join('?' * len(chunk))}) RETURNING id",
-                    [until, worker_id, *chunk],
-                )
-                kept.update(row[0] for row in rows)
+        for chunk in _chunks(list(job_ids)):  # each chunk is one atomic statement
+            rows = self._db.query(
+                "UPDATE jobs SET lease_until = ?"
+                f" WHERE worker_id = ? AND id IN ({', '.join('?' * len(chunk))}) RETURNING id",
+                [until, worker_id, *chunk],
+            )
+            kept.update(row[0] for row in rows)
         return [job_id for job_id in job_ids if job_id in kept]
 
     def complete(self, job_id: str, worker_id: str | None = None) -> bool:
@@ -114,15 +121,13 @@ class SqlJobQueue:
         return self._db.execute("DELETE FROM jobs WHERE id = ? AND worker_id = ?", (job_id, worker_id)) > 0
 
     def requeue_expired(self, now: datetime) -> int:
-        with self._db.transaction():
-            count = self._db.execute(
-                "UPDATE jobs SET worker_id = NULL, lease_until = NULL"
-                " WHERE worker_id IS NOT NULL AND lease_until < ?",
-                (to_micros(now),),
-            )
-            if count:
-                self._notifier.notify(JOBS_CHANNEL)
-        return count
+        rows = write_and_notify(
+            self._db, self._notifier,
+            "UPDATE jobs SET worker_id = NULL, lease_until = NULL"
+            " WHERE worker_id IS NOT NULL AND lease_until < ? RETURNING seq",
+            (to_micros(now),), JOBS_CHANNEL,
+        )
+        return len(rows)
 
     def get(self, job_id: str) -> Job | None:
         row = self._db.query_one(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,))

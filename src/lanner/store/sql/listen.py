@@ -23,7 +23,8 @@ from lanner.store.wakeup import Wakeup
 log = logging.getLogger(__name__)
 
 RECONNECT_PAUSE = 1.0  # seconds between attempts to re-open a lost listening connection
-LOOP_TIMEOUT = 1.0  # the listening thread checks for shutdown at least this often
+LOOP_TIMEOUT = 1.0
+LISTEN_SETUP_TIMEOUT = 5.0  # how long a wait may take to get its channel listened to  # the listening thread checks for shutdown at least this often
 
 
 def _quote_channel(channel: str) -> str:
@@ -31,6 +32,8 @@ def _quote_channel(channel: str) -> str:
 
 
 class PostgresNotifier:
+    in_band = True
+
     def __init__(self, db: Database, connect: Callable[[], Any]) -> None:
         """``connect()`` opens a new autocommit psycopg connection to the same database."""
         self._db = db
@@ -48,7 +51,10 @@ class PostgresNotifier:
 
     def wait(self, channel: str, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        if not self._listen(channel, timeout):
+        self._wakeup.watch(channel)
+        # The first wait on a channel returns once Postgres listens to it, even past a short
+        # timeout: from then on no NOTIFY is missed, however soon it comes.
+        if not self._listen(channel, max(timeout, LISTEN_SETUP_TIMEOUT)):
             return False
         return self._wakeup.wait(channel, max(0.0, deadline - time.monotonic()))
 

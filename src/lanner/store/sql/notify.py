@@ -8,13 +8,18 @@ one LISTEN connection per process that wakes the local waiters.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from lanner.store.sql.database import Database
+from lanner.store.sql.database import Database, Row
 from lanner.store.wakeup import Wakeup
 
 
 class Notifier(Protocol):
+    # True when ``notify`` is a statement of its own (Postgres): ``write_and_notify`` then
+    # folds it into the write, saving a round trip and the BEGIN/COMMIT around the pair.
+    in_band: bool
+
     def notify(self, channel: str) -> None:
         """Wake the waiters of ``channel`` when the current transaction commits."""
         ...
@@ -27,6 +32,8 @@ class Notifier(Protocol):
 
 
 class LocalNotifier:
+    in_band = False
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self._wakeup = Wakeup()
@@ -39,3 +46,17 @@ class LocalNotifier:
 
     def close(self) -> None:
         self._wakeup.close()
+
+
+def write_and_notify(db: Database, notifier: Notifier, sql: str, params: Sequence[Any],
+                     channel: str) -> list[Row]:
+    """Run one ``INSERT/UPDATE ... RETURNING`` and notify ``channel`` when it returned rows,
+    atomically: in one statement on Postgres (a data-modifying WITH, then ``pg_notify``)."""
+    if notifier.in_band:
+        rows = db.query(f"WITH written AS ({sql}) SELECT *, pg_notify(?, '') FROM written",
+                        [*params, channel])
+        return [row[:-1] for row in rows]
+    rows = db.query(sql, params)
+    if rows:
+        notifier.notify(channel)
+    return rows

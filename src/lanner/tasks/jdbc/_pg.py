@@ -7,6 +7,7 @@ with where Lanner tried to connect; a password is never part of them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,8 @@ def _batches(first: Sequence[Any] | None, rows: Iterator[Sequence[Any]], size: i
         if batch:
             yield batch
     finally:
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()  # stops the server early when not every row was read (FETCH_ONE)
+        # Rows not read (FETCH_ONE) are drained, not cancelled: a cancel would abort the open
+        # transaction and fail the statements after this one.
+        with contextlib.suppress(Exception):
+            for _ in rows:
+                pass

@@ -63,7 +63,8 @@ class Session(Protocol):
 def run_statements(ctx: RunContext, session: Session, statements: list[str], after: list[str],
                    parameters: Mapping[str, Any] | None, *, fetch_type: FetchType, fetch_size: int,
                    transaction: bool, time_zone: str | None) -> list[dict[str, Any]]:
-    """Run ``statements`` (then ``after``); one output entry per statement returning rows."""
+    """Run ``statements`` (then ``after``, Kestra's ``afterSQL``, without outputs); one output
+    entry per statement of ``statements`` returning rows."""
     every = statements + after
     if transaction and any(_first_word(s) in TRANSACTION_WORDS for s in every):
         ctx.logger.info("The SQL manages its own transactions (BEGIN/COMMIT): statements are not "
@@ -83,6 +84,9 @@ def run_statements(ctx: RunContext, session: Session, statements: list[str], aft
                 try:
                     rowset = session.execute(statement, parameters, fetch_size)
                     if rowset is None:
+                        continue
+                    if index > len(statements):  # afterSQL: run for its effect, no output
+                        rowset.close()
                         continue
                     output = collect(ctx, rowset, fetch_type, zone)
                 except TaskFailure:

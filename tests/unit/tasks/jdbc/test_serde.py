@@ -144,3 +144,22 @@ def test_json_lines():
     out = io.StringIO()
     assert write_jsonl(ROWS, out) == 2
     assert out.getvalue() == "".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("{t:2019-01-01T10:00:00-00:00}\n", {"t": datetime(2019, 1, 1, 10)}),
+        ("{t:2019-01-01T10:00:00.5Z}\n", {"t": datetime(2019, 1, 1, 10, 0, 0, 500000, tzinfo=UTC)}),
+        ("{d:2019-01-01T}\n", {"d": date(2019, 1, 1)}),
+        ("{d:2019-01-01}\n", {"d": date(2019, 1, 1)}),
+        ("{'a b':1,a$b:2}\n", {"a b": 1, "a$b": 2}),
+        ("{n:1_000,x:0x10,e:-1.5e-3,d:-5.,z:null.int}\n",
+         {"n": 1000, "x": 16, "e": -0.0015, "d": Decimal("-5"), "z": None}),
+        ('{s:"tab\\there \\u00e9 \\U0001F600"}\n', {"s": "tab\there é 😀"}),
+        ("{}\n", {}),
+    ],
+)
+def test_lines_read_by_either_path(line, row):
+    assert list(read_ion([line])) == [row]
+    assert parse_ion(line) == [row]

@@ -86,3 +86,19 @@ def test_errors(harness):
     assert bad_param.state is State.FAILED and "parameters" in bad_param.error
     bad_url = harness.run(harness.task(Query, {"url": "jdbc:postgresql://h/db", "sql": "SELECT 1"}))
     assert bad_url.state is State.FAILED and "jdbc:sqlite:" in bad_url.error
+
+
+def test_after_sql_runs_in_the_same_transaction_without_output(harness, tmp_path):
+    database = tmp_path / "queue.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE queue (id INTEGER)")
+        connection.execute("INSERT INTO queue VALUES (1), (2)")
+    connection.close()
+    result = harness.run(harness.task(Query, {
+        "url": f"jdbc:sqlite:{database}", "fetchType": "FETCH", "sql": "SELECT id FROM queue ORDER BY id",
+        "afterSQL": "DELETE FROM queue; SELECT 'ignored' AS x"}))
+    assert result.state is State.SUCCESS, result.error
+    assert result.outputs == {"rows": [{"id": 1}, {"id": 2}], "size": 2}
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM queue").fetchone() == (0,)
+    connection.close()
