@@ -1,13 +1,14 @@
 """``create_app(services)``: Lanner's Kestra-compatible REST API as an ASGI app.
 
 Every resource is served under ``/api/v1/main/...`` (Kestra 1.x, tenant ``main``) and under the
-tenant-less ``/api/v1/...`` that older clients and the course README use. Routes are thin: parse,
-call one method of ``ApiServices`` (``lanner.api.ports``), shape the answer.
+tenant-less ``/api/v1/...`` that older clients and the course README use (rewritten to the first
+form before routing: one set of routes, one OpenAPI operation each). Routes are thin: parse, call
+one method of ``ApiServices`` (``lanner.api.ports``), shape the answer.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lanner.api.ports import ApiServices
 
@@ -16,7 +17,25 @@ if TYPE_CHECKING:
 
     from lanner.api.auth import FailureThrottle
 
-TENANT_PREFIXES = ("/api/v1/main", "/api/v1")
+TENANT_PREFIX = "/api/v1/main"
+_NOT_TENANT = ("/api/v1/main/", "/api/v1/configs", "/api/v1/openapi.json", "/api/v1/docs")
+
+
+class TenantlessPaths:
+    """``/api/v1/flows/...`` -> ``/api/v1/main/flows/...`` (Kestra accepts both)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api/v1/") and not path.startswith(_NOT_TENANT):
+            scope = dict(scope)
+            scope["path"] = TENANT_PREFIX + path[len("/api/v1"):]
+            raw = scope.get("raw_path")
+            if raw:
+                scope["raw_path"] = TENANT_PREFIX.encode() + raw[len(b"/api/v1"):]
+        await self.app(scope, receive, send)
 
 
 def create_app(
@@ -56,9 +75,9 @@ def create_app(
         flows.router, webhooks.router, follow.router, files.router, executions.router, logs.router,
         kv.router, namespace_files.router, triggers.router, plugins.router,
     ]
-    for prefix in TENANT_PREFIXES:
-        for router in tenant_routers:
-            app.include_router(router, prefix=prefix, include_in_schema=prefix == TENANT_PREFIXES[0])
+    for router in tenant_routers:
+        app.include_router(router, prefix=TENANT_PREFIX)
+    app.add_middleware(TenantlessPaths)
     if basic_auth is not None:
         from lanner.api.auth import BasicAuthMiddleware
 
