@@ -90,7 +90,7 @@ NOTES: dict[str, str] = {
     "flow.finally": "Tasks always run after `tasks` (and `errors`).",
     "flow.afterExecution": "Tasks run once the execution reached its final state.",
     "flow.triggers": "Schedule, Flow or Webhook triggers (see the [triggers](tasks/index.md#triggers)).",
-    "flow.pluginDefaults": "Default property values by task type or type prefix: see [PluginDefault](#plugindefault).",
+    "flow.pluginDefaults": "Default property values by task type or type prefix (see below).",
     "flow.concurrency": "Limit of simultaneous executions: see [Concurrency](#concurrency).",
     "flow.outputs": "Flow outputs rendered when the execution ends: see [FlowOutput](#flowoutput).",
     "flow.retry": ("Retry policy for every runnable task without its own `retry`: see "
@@ -111,13 +111,13 @@ NOTES: dict[str, str] = {
     "DependsOn.inputs": "Ids of the inputs this one depends on.",
     "DependsOn.condition": "Expression over those inputs; the input exists only when it is true.",
     "input.id": "Input id; dots make nested values (`a.b` -> `{{ inputs.a.b }}`).",
-    "input.type": "The input type (table above).",
+    "input.type": "The input type (table below).",
     "input.description": "Free text.",
     "input.displayName": "Label shown in forms.",
     "input.required": "A required input without a value and without `defaults` is an error.",
     "input.defaults": "Value used when none is given (may contain expressions).",
     "input.prefill": "Form hint (Kestra 1.x); not a default.",
-    "input.dependsOn": "`{inputs: [ids], condition: '{{ ... }}'}`: input shown only when the condition holds.",
+    "input.dependsOn": "`{inputs: [ids], condition: '{{ ... }}'}`: the input exists only if it holds.",
     "input.name": "Deprecated: use `id`.",
 }
 
@@ -373,13 +373,12 @@ def _anchor(title: str) -> str:
     return re.sub(r"[^a-z0-9 _-]", "", title.lower()).replace(" ", "-")
 
 
-def properties_table(schema_: Mapping[str, Any], defs: Mapping[str, Any], *, skip: Iterable[str] = (),
-                     notes_prefix: str = "", links: set[str] | None = None) -> list[str]:
+def properties_table(schema_: Mapping[str, Any], defs: Mapping[str, Any], *, notes_prefix: str = "",
+                     links: set[str] | None = None) -> list[str]:
+    """A Markdown table of the schema's properties; nested objects met are added to ``links``."""
     required = set(schema_.get("required", ()))
     rows = ["| Property | Type | Default | Required | Description |", "|---|---|---|---|---|"]
     for name, prop in schema_.get("properties", {}).items():
-        if name in skip:
-            continue
         default = f"`{_json(prop['default'])}`" if prop.get("default") is not None else ""
         description = _markdown(prop.get("description") or NOTES.get(f"{notes_prefix}.{name}", ""))
         rows.append(f"| `{name}` | {_cell(type_text(prop, defs, links))} | {_cell(default)} | "
@@ -445,8 +444,10 @@ def _plugin_page(type_name: str, cls: type[BaseModel]) -> str:
     if doc:
         lines += [doc, ""]
     common, common_link = _common_properties(cls)
-    own = {k: v for k, v in body.get("properties", {}).items()
-           if k != "type" and (k not in common or common[k] != v)}
+    props = body.get("properties", {})
+    # The type's own properties first, then common ones it redefines (a flowable's errors/finally).
+    own = {k: v for k, v in props.items() if k != "type" and k not in common}
+    own.update({k: v for k, v in props.items() if k != "type" and k in common and common[k] != v})
     links: set[str] = set()
     lines += ["## Properties", ""]
     table = properties_table({"properties": own, "required": body.get("required", [])}, defs,
@@ -579,7 +580,7 @@ def _flow_page() -> str:
                                "required": sample.get("required", [])}, defs, notes_prefix="input",
                               links=input_links)
     lines += ["", "| Input type | Its own properties |", "|---|---|"]
-    for name, definition in sorted(inputs.items(), key=lambda item: _input_type(item[1])):
+    for definition in sorted(inputs.values(), key=_input_type):
         extra = [k for k in definition["properties"] if k not in common]
         lines.append(f"| `{_input_type(definition)}` | {', '.join(f'`{k}`' for k in extra) or '—'} |")
     lines += _nested_sections(defs, input_links, "###")

@@ -16,6 +16,7 @@ from lanner.model.state import State
 from lanner.store import open_stores
 from lanner.store.memory import MemoryStores
 from lanner.store.sql import SqlStores, open_sqlite
+from lanner.store.sql.database import SharedConnectionDatabase
 from lanner.store.sql.executions import changed_task_runs
 from lanner.store.sql.migrations import LATEST_VERSION, applied_versions, migrate
 
@@ -62,6 +63,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
 
 
 def _changes(stores: SqlStores) -> int:
+    assert isinstance(stores.db, SharedConnectionDatabase)
     return int(stores.db._connection.total_changes)
 
 

@@ -23,8 +23,8 @@ from lanner.store.wakeup import Wakeup
 log = logging.getLogger(__name__)
 
 RECONNECT_PAUSE = 1.0  # seconds between attempts to re-open a lost listening connection
-LOOP_TIMEOUT = 1.0
-LISTEN_SETUP_TIMEOUT = 5.0  # how long a wait may take to get its channel listened to  # the listening thread checks for shutdown at least this often
+LOOP_TIMEOUT = 1.0  # the listening thread checks for shutdown at least this often
+LISTEN_SETUP_TIMEOUT = 5.0  # how long a wait may take to get its channel listened to
 
 
 def _quote_channel(channel: str) -> str:
