@@ -361,3 +361,42 @@ tasks:
     read = next(run for run in final.task_runs if run.task_id == "read")
     stored = read.outputs or {}
     assert sorted(stored.get("uris", stored.get("outputFiles", {}))) == ["hello.txt", "second.txt"]
+
+
+def test_envs_and_globals_come_from_the_configuration() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ envs.region }} {{ globals.team }}"
+"""), environ={"ENV_REGION": "eu"}, config={"variables": {"globals": {"team": "data"}}})
+    assert result.outputs("show") == {"value": "eu data"}
+
+
+def test_queued_execution_of_another_process_sharing_the_store_is_not_stolen(tmp_path: Path) -> None:
+    """Two runtimes on one SQLite file (two `lanner run`s): each starts only its own queued
+    executions, when the other frees the slot."""
+    from lanner.runtime.local import LocalRun
+    from lanner.runtime.services import build_services
+    from lanner.settings import Settings
+
+    source = flow("""
+concurrency:
+  limit: 1
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.5S
+""")
+
+    def runtime() -> LocalRun:
+        return LocalRun(build_services(Settings(home=tmp_path, raw={}, environ={})))
+
+    with runtime() as first, runtime() as second:
+        one = first.start(first.runtime.deploy(source))
+        time.sleep(0.1)
+        two = second.start(second.runtime.deploy(source))
+        assert first.wait(one.id, timeout=10).state.current.value == "SUCCESS"
+        final = second.wait(two.id, timeout=10)
+    assert final.state.current.value == "SUCCESS"
+    assert "QUEUED" in [h.state.value for h in final.state.histories]

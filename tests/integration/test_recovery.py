@@ -45,7 +45,7 @@ def test_an_interrupted_task_is_retried_after_a_restart(tmp_path: Path) -> None:
             break
         time.sleep(0.02)
     # "kill -9": the old runtime's threads are abandoned; its state is only what is on disk.
-    crashed.runtime._stopping = True  # noqa: SLF001 - stop the loop without any clean-up
+    crashed.runtime._stopping = True
 
     with LocalRun(_services(tmp_path)) as restarted:
         restarted.services.kv.set("company.team", "nap", "PT0.1S")  # the retry is quick

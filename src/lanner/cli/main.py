@@ -16,6 +16,13 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("lanner.cli.validate", "Validate flow files: every error with file, line and column"),
     "run": ("lanner.cli.run", "Run a flow file to completion on this machine"),
+    "server": ("lanner.cli.server", "Start the server: Kestra-compatible REST API, scheduler, executor"),
+    "deploy": ("lanner.cli.remote.deploy", "Create or update flows on a server"),
+    "executions": ("lanner.cli.remote.executions", "List, show, kill or restart executions on a server"),
+    "backfill": ("lanner.cli.remote.backfill",
+                 "Backfill a flow's Schedule trigger on a server (--dry-run lists the dates)"),
+    "kv": ("lanner.cli.remote.kv", "Get, set or list KV entries on a server"),
+    "docs": ("lanner.cli.docs", "Generate the task, trigger and flow reference (Markdown) from the code"),
     "data": ("lanner.cli.data", "Generate and serve the course's NYC taxi files offline"),
     "services": ("lanner.cli.services",
                  "Start, stop and show the course's services (PostgreSQL 18) without Docker"),

@@ -1,4 +1,6 @@
-"""``lanner run FILE``: run a flow to completion on embedded defaults (SQLite + local files)."""
+"""``lanner run FILE``: run a flow to completion on embedded defaults (SQLite + local files).
+
+``lanner run NAMESPACE.FLOW_ID --server URL`` runs a deployed flow on a server instead."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("flow", help="path of a flow YAML file")
+    from lanner.cli.client import add_server_options
+
+    parser.add_argument("flow", help="path of a flow YAML file, or NAMESPACE.FLOW_ID of a flow "
+                                     "deployed on a server")
     parser.add_argument("-i", "--input", action="append", default=[], metavar="KEY=VALUE",
                         help="an input value (repeatable); KEY=@path uploads a file for a FILE input")
     parser.add_argument("-l", "--label", action="append", default=[], metavar="KEY=VALUE",
@@ -25,7 +30,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="DEBUG",
                         choices=["TRACE", "DEBUG", "INFO", "WARN", "ERROR"],
                         help="lowest log level shown (all levels are stored)")
-    parser.add_argument("--timeout", type=float, default=None, help="give up after N seconds")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="kill the execution if it has not finished after N seconds")
+    add_server_options(parser)
 
 
 def _pairs(values: list[str], what: str) -> list[tuple[str, str]]:
@@ -42,11 +49,14 @@ def _pairs(values: list[str], what: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _print_issues(error: Exception, stream: object) -> None:
+def _print_issues(error: Exception, stream: object, file: Path) -> None:
+    from dataclasses import replace
+
     from lanner.errors import issues_of
 
     for issue in issues_of(error):
-        print(issue.located(), file=stream)  # type: ignore[call-overload]
+        located = issue if issue.file else replace(issue, file=str(file))
+        print(located.located(), file=stream)  # type: ignore[call-overload]
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -54,18 +64,27 @@ def execute(args: argparse.Namespace) -> int:
 
     path = Path(args.flow)
     if not path.is_file():
+        if args.server or _looks_like_flow_uid(args.flow):
+            from lanner.cli.remote.run import run_remote
+
+            return int(run_remote(args))
         print(f"error: no such flow file: {path}", file=sys.stderr)
         return 1
     try:
         return _run(args, path)
     except InputError as exc:
         print(f"{path}: invalid inputs:", file=sys.stderr)
-        _print_issues(exc, sys.stderr)
+        _print_issues(exc, sys.stderr, path)
         return 1
     except FlowValidationError as exc:
         print(f"{path}: the flow cannot run:", file=sys.stderr)
-        _print_issues(exc, sys.stderr)
+        _print_issues(exc, sys.stderr, path)
         return 1
+
+
+def _looks_like_flow_uid(text: str) -> bool:
+    """``zoomcamp.04_postgres_taxi``: a namespace and a flow id, not a file name."""
+    return "." in text and "/" not in text and not text.endswith((".yml", ".yaml"))
 
 
 def _run(args: argparse.Namespace, path: Path) -> int:
@@ -83,7 +102,13 @@ def _run(args: argparse.Namespace, path: Path) -> int:
         with display:
             execution = local.start(flow, inputs, labels=labels, trigger_date=args.trigger_date,
                                     trigger_id=args.trigger)
-            final = local.wait(execution.id, timeout=args.timeout)
+            try:
+                final = local.wait(execution.id, timeout=args.timeout)
+            except TimeoutError:
+                local.runtime.kill(execution.id)
+                final = local.wait(execution.id, timeout=30)
+                print(f"the execution did not finish within {args.timeout:g}s and was killed",
+                      file=sys.stderr)
     if args.json:
         print(json.dumps(final.to_api(), default=str, ensure_ascii=False))
     else:

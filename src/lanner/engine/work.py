@@ -147,7 +147,8 @@ class Work:
         from lanner.expr.context import build_variables
 
         variables: dict[str, Any] = build_variables(
-            self.flow, self.snapshot(), run, task, outputs=self.outputs()
+            self.flow, self.snapshot(), run, task, outputs=self.outputs(),
+            envs=getattr(self.services, "envs", None), globals_=getattr(self.services, "globals", None),
         )
         return variables
 

@@ -56,6 +56,9 @@ class ExprServices(Protocol):
 
     def error_logs(self) -> list[dict[str, Any]]: ...
 
+    # Optional attributes read by whoever builds run variables (``{{ envs.x }}``,
+    # ``{{ globals.x }}``): ``envs: Mapping[str, str]`` and ``globals: Mapping[str, Any]``.
+
 
 ENVIRONMENT = LannerEnvironment()
 ENVIRONMENT.filters.update(FILTERS)

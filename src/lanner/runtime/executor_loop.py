@@ -13,6 +13,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -52,6 +53,7 @@ from lanner.runtime.services import Services, utc_now
 from lanner.runtime.work import WorkerBridge
 
 _log = logging.getLogger("lanner.runtime")
+SLOT_POLL = 0.5  # seconds between checks for a concurrency slot freed by another process
 
 LogListener = Callable[[LogEntry], None]
 ChangeListener = Callable[[Execution], None]
@@ -89,6 +91,10 @@ class Runtime:
         self._worker = WorkerBridge(services, self._on_worker_log)
         self._thread: threading.Thread | None = None
         self._stopping = False
+        # QUEUED executions this runtime owns, oldest first. Another process sharing the store
+        # frees slots without telling us, so they are also re-checked every SLOT_POLL seconds.
+        self._waiting_for_slot: dict[str, tuple[str, str]] = {}
+        self._last_slot_poll = 0.0
 
     # ---- lifecycle ---------------------------------------------------------------------
     def start(self) -> Runtime:
@@ -210,7 +216,7 @@ class Runtime:
                 self._queue.put(_Post(execution.id, Start()))
                 continue
             if state is State.QUEUED:
-                self._queue.put(_Post(execution.id, Dequeue()))
+                self._waiting_for_slot[execution.id] = (execution.namespace, execution.flow_id)
                 continue
             try:
                 flow = self.flows.for_execution(execution)
@@ -242,6 +248,9 @@ class Runtime:
             timeout = None
             if self._timers:
                 timeout = max(0.0, (self._timers[0][0] - utc_now()).total_seconds())
+            if self._waiting_for_slot:
+                timeout = SLOT_POLL if timeout is None else min(timeout, SLOT_POLL)
+                self._poll_slots()
             try:
                 item = self._queue.get(timeout=timeout)
             except queue.Empty:
@@ -286,6 +295,10 @@ class Runtime:
             if self.flows.shares_directories(flow):
                 self._worker.release_shared_directories(execution, updated)
         self._live[execution_id] = updated
+        if updated.state.current is State.QUEUED:
+            self._waiting_for_slot[execution_id] = (updated.namespace, updated.flow_id)
+        else:
+            self._waiting_for_slot.pop(execution_id, None)
         for command in decision.commands:
             self._perform(updated, command)
         for listener in self._change_listeners:
@@ -352,11 +365,34 @@ class Runtime:
             self._queue.put(_Post(execution.parent_id, SubflowEnded(
                 execution.parent_task_run_id, execution.id, execution.state.current,
                 execution.outputs)))
-        # A slot of the flow's concurrency limit is free: start the oldest queued execution.
-        queued = self.services.stores.executions.oldest_in_state(
-            execution.namespace, execution.flow_id, State.QUEUED)
-        if queued is not None:
-            self._queue.put(_Post(queued.id, Dequeue()))
+        # A slot of the flow's concurrency limit is free: start our oldest queued execution.
+        self._dequeue_one(execution.namespace, execution.flow_id)
+
+    def _dequeue_one(self, namespace: str, flow_id: str) -> None:
+        """Start the oldest QUEUED execution of the flow that this runtime owns, if a slot is free.
+        (Executions queued by another process are started by that process: it polls.)"""
+        candidate = next((eid for eid, key in self._waiting_for_slot.items()
+                          if key == (namespace, flow_id)), None)
+        if candidate is None:
+            return
+        execution = self.get(candidate)
+        if execution is None or execution.state.current is not State.QUEUED:
+            self._waiting_for_slot.pop(candidate, None)
+            return
+        flow = self.flows.for_execution(execution)
+        limit = flow.concurrency.limit if flow.concurrency is not None else None
+        running = self.services.stores.executions.count_in_states(
+            namespace, flow_id, OCCUPIES_CONCURRENCY_SLOT)
+        if limit is None or running < limit:
+            self._queue.put(_Post(candidate, Dequeue()))
+
+    def _poll_slots(self) -> None:
+        now = time.monotonic()
+        if now - self._last_slot_poll < SLOT_POLL:
+            return
+        self._last_slot_poll = now
+        for key in dict.fromkeys(self._waiting_for_slot.values()):
+            self._dequeue_one(*key)
 
     def _retry_as_new_execution(self, execution: Execution) -> None:
         flow = self.flows.for_execution(execution)

@@ -31,6 +31,8 @@ class WorkerBridge:
             tmp_dir=services.settings.work_dir,
         )
         services.settings.work_dir.mkdir(parents=True, exist_ok=True)
+        self._envs = services.settings.envs
+        self._globals = services.settings.globals
 
     def run(self, command: RunTask) -> TaskResult:
         kill = threading.Event()
@@ -79,7 +81,11 @@ class WorkerBridge:
                               ignore_errors=True)
 
     def expr_services(self, execution: Execution) -> ExprServices:
-        return expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id)
+        services = expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id)
+        # What the engine puts in run variables as {{ envs.* }} and {{ globals.* }}.
+        services.envs = self._envs  # type: ignore[attr-defined]
+        services.globals = self._globals  # type: ignore[attr-defined]
+        return services
 
 
 def _worker_config(services: Services) -> dict[str, object]:

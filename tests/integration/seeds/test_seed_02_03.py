@@ -26,7 +26,7 @@ PRODUCTS = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         routes = {"/products": PRODUCTS, "/v2/repositories/kestra/kestra/": {"pull_count": 271828}}
         body = json.dumps(routes.get(self.path, {})).encode()
         self.send_response(200 if self.path in routes else 404)

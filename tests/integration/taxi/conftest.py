@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,5 +61,8 @@ def taxi_env() -> Iterator[TaxiEnv]:
         generate(taxi, 2019, 1, ROWS, out=root / taxi, duplicates_per_10k=5)
         for month in range(2, 13):
             generate(taxi, 2019, month, 2_000 + month, out=root / taxi, seed=month)
-    with temporary_postgres() as postgres, DataServer(root) as server:
-        yield TaxiEnv(postgres, server, root)
+    try:
+        with temporary_postgres() as postgres, DataServer(root) as server:
+            yield TaxiEnv(postgres, server, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
