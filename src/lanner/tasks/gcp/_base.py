@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from lanner.plugins.api import RunContext, RunnableTask, TaskFailure, TaskOutput
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
 
 IfExists = Literal["ERROR", "UPDATE", "SKIP"]
 
@@ -25,6 +28,28 @@ class GcpTask(RunnableTask):
     def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
         raise TaskFailure(f"{self.kestra_type} is known to this Lanner version but cannot run yet: GCP "
                           "tasks are validated but not executed by this version (coming next).")
+
+    @staticmethod
+    def rendered(ctx: RunContext, value: Any) -> str | None:
+        """A property rendered to text; None when absent or empty."""
+        if value is None:
+            return None
+        out = ctx.render(value)
+        if out is None:
+            return None
+        text = str(out).strip()
+        return text or None
+
+    def google_credentials(self, ctx: RunContext) -> tuple[Credentials | None, str | None]:
+        """``(credentials, project)`` from ``serviceAccount``/``scopes``/``impersonatedServiceAccount``
+        (see ``auth.credentials``); the project is ``projectId`` if set, else the key's or ADC's.
+        In local mode the credentials are None."""
+        from .auth import credentials
+
+        scopes = [str(ctx.render(s)) for s in self.scopes] if self.scopes else None
+        creds, project = credentials(ctx, self.rendered(ctx, self.serviceAccount), scopes,
+                                     self.rendered(ctx, self.impersonatedServiceAccount))
+        return creds, self.rendered(ctx, self.projectId) or project
 
 
 class LocatedGcpTask(GcpTask):
