@@ -83,4 +83,9 @@ def create_app(
 
         app.add_middleware(BasicAuthMiddleware, username=basic_auth[0], password=basic_auth[1],
                            throttle=throttle)
+    # The web UI (static assets: no data, no secret) is served outside the auth, so that its
+    # login page can load; its API calls carry the credentials. Added last: outermost.
+    from lanner.ui import UiAssets
+
+    app.add_middleware(UiAssets)
     return app

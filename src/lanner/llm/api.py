@@ -80,7 +80,8 @@ class ChatProvider(Protocol):
         timeout: float | None = None,
     ) -> ChatResult:
         """One completion. ``json_schema`` asks for a JSON answer matching it (``text`` is the
-        JSON). ``timeout`` is seconds for this call (default: the provider's). Raises ``LLMError``."""
+        JSON; an empty schema ``{}`` asks for any JSON object). ``timeout`` is seconds for this
+        call (default: the provider's). Raises ``LLMError``."""
         ...
 
 
@@ -119,13 +120,14 @@ def embedding_provider_from_config(section: Mapping[str, Any] | Any) -> Embeddin
 
 
 def provider_from_task(provider_map: Mapping[str, Any], *, ai_config: Mapping[str, Any] | None = None,
-                       ) -> ChatProvider:
+                       sampling: Mapping[str, Any] | None = None) -> ChatProvider:
     """A chat provider from a Kestra task's RENDERED provider map (``type``, ``modelName``,
     ``apiKey``, ``baseUrl``/``endpoint``...). ``ai_config`` (Lanner's ``ai:`` section) may redirect
-    it (``providers.gemini.base-url``)."""
+    it (``providers.gemini.base-url``); ``sampling`` is Kestra's ChatConfiguration (``topK``,
+    ``topP``, ``seed``), applied to every call."""
     from lanner.llm.factory import chat_from_task
 
-    return chat_from_task(provider_map, ai_config)
+    return chat_from_task(provider_map, ai_config, sampling)
 
 
 def embedding_provider_from_task(provider_map: Mapping[str, Any], *,
@@ -135,3 +137,11 @@ def embedding_provider_from_task(provider_map: Mapping[str, Any], *,
     from lanner.llm.factory import embeddings_from_task
 
     return embeddings_from_task(provider_map, ai_config)
+
+
+def close_provider(provider: object) -> None:
+    """Release a provider's HTTP connections (concrete providers have ``close()``; the protocols
+    do not require it). Safe on any object."""
+    close = getattr(provider, "close", None)
+    if callable(close):
+        close()

@@ -145,29 +145,9 @@ class Runtime:
         execution_id: str | None = None,
     ) -> Execution:
         """Resolve inputs (raises ``InputError``), store a CREATED execution, start it."""
-        from lanner.model.inputs import resolve_inputs
-
-        execution_id = execution_id or new_id()
-        resolved = resolve_inputs(flow.inputs, dict(inputs or {}))
-        merged: dict[str, str] = dict(flow.labels)
-        for key, value in labels:
-            merged[key] = value
-        merged.setdefault("system.correlationId", execution_id)
-        now = utc_now()
-        execution = Execution(
-            id=execution_id,
-            namespace=flow.namespace,
-            flow_id=flow.id,
-            flow_revision=flow.revision,
-            state=StateInfo.new(State.CREATED, now),
-            inputs=resolved,
-            labels=tuple(Label(k, str(v)) for k, v in merged.items()),
-            variables=dict(variables or {}),
-            trigger=trigger,
-            parent_id=parent[0] if parent else None,
-            parent_task_run_id=parent[1] if parent else None,
-            schedule_date=schedule_date,
-        )
+        execution = build_execution(flow, inputs, labels=labels, trigger=trigger, variables=variables,
+                                    parent=parent, schedule_date=schedule_date,
+                                    execution_id=execution_id)
         self.services.stores.executions.create(execution)
         self._settled[execution.id] = threading.Event()
         self._queue.put(_Post(execution.id, Start()))
@@ -336,16 +316,9 @@ class Runtime:
         request = command.request
         try:
             flow = self.flows.get(request.namespace, request.flow_id, request.revision)
-            labels = list(request.labels)
-            if request.inherit_labels:
-                labels = [(lb.key, lb.value) for lb in parent.labels
-                          if not lb.key.startswith("system.")] + labels
-            child = self.create_execution(
-                flow, request.inputs, labels=labels,
-                trigger=ExecutionTrigger(parent.id, "io.kestra.plugin.core.flow.Subflow",
-                                         {"executionId": parent.id, "namespace": parent.namespace,
-                                          "flowId": parent.flow_id}),
-                parent=(parent.id, command.parent_task_run_id))
+            labels, trigger = subflow_origin(parent, command)
+            child = self.create_execution(flow, request.inputs, labels=labels, trigger=trigger,
+                                          parent=(parent.id, command.parent_task_run_id))
         except LannerError as exc:
             self._emit([LogEntry(parent.namespace, parent.flow_id, parent.id, utc_now(), "ERROR",
                                  f"Unable to create the subflow execution: {exc}",
@@ -395,18 +368,7 @@ class Runtime:
             self._dequeue_one(*key)
 
     def _retry_as_new_execution(self, execution: Execution) -> None:
-        flow = self.flows.for_execution(execution)
-        replay = replace(
-            execution,
-            id=new_id(),
-            state=StateInfo.new(State.CREATED, utc_now()),
-            task_runs=(),
-            outputs=None,
-            parent_id=execution.id,
-            original_id=execution.original_id or execution.id,
-            attempt_number=execution.attempt_number + 1,
-            flow_revision=flow.revision,
-        )
+        replay = retry_execution(execution, self.flows.for_execution(execution))
         self.services.stores.executions.create(replay)
         self._settled[replay.id] = threading.Event()
         self._queue.put(_Post(replay.id, Start()))
@@ -435,6 +397,71 @@ class Runtime:
         for listener in self._log_listeners:
             for entry in entries:
                 listener(entry)
+
+
+def build_execution(
+    flow: Flow,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    labels: Iterable[tuple[str, str]] = (),
+    trigger: ExecutionTrigger | None = None,
+    variables: Mapping[str, Any] | None = None,
+    parent: tuple[str, str] | None = None,
+    schedule_date: datetime | None = None,
+    execution_id: str | None = None,
+) -> Execution:
+    """A CREATED execution of ``flow`` with resolved inputs (raises ``InputError``): the
+    record every runtime shell stores before it starts the execution."""
+    from lanner.model.inputs import resolve_inputs
+
+    execution_id = execution_id or new_id()
+    resolved = resolve_inputs(flow.inputs, dict(inputs or {}))
+    merged: dict[str, str] = dict(flow.labels)
+    for key, value in labels:
+        merged[key] = value
+    merged.setdefault("system.correlationId", execution_id)
+    return Execution(
+        id=execution_id,
+        namespace=flow.namespace,
+        flow_id=flow.id,
+        flow_revision=flow.revision,
+        state=StateInfo.new(State.CREATED, utc_now()),
+        inputs=resolved,
+        labels=tuple(Label(k, str(v)) for k, v in merged.items()),
+        variables=dict(variables or {}),
+        trigger=trigger,
+        parent_id=parent[0] if parent else None,
+        parent_task_run_id=parent[1] if parent else None,
+        schedule_date=schedule_date,
+    )
+
+
+def retry_execution(execution: Execution, flow: Flow) -> Execution:
+    """The CREATED replay of ``execution`` that retry behavior CREATE_NEW_EXECUTION starts."""
+    return replace(
+        execution,
+        id=new_id(),
+        state=StateInfo.new(State.CREATED, utc_now()),
+        task_runs=(),
+        outputs=None,
+        parent_id=execution.id,
+        original_id=execution.original_id or execution.id,
+        attempt_number=execution.attempt_number + 1,
+        flow_revision=flow.revision,
+    )
+
+
+def subflow_origin(parent: Execution,
+                   command: CreateSubflow) -> tuple[list[tuple[str, str]], ExecutionTrigger]:
+    """The labels and trigger of the child execution a Subflow task asks for."""
+    request = command.request
+    labels = list(request.labels)
+    if request.inherit_labels:
+        labels = [(lb.key, lb.value) for lb in parent.labels if not lb.key.startswith("system.")] + labels
+    trigger = ExecutionTrigger(parent.id, "io.kestra.plugin.core.flow.Subflow",
+                               {"executionId": parent.id, "namespace": parent.namespace,
+                                "flowId": parent.flow_id})
+    return labels, trigger
 
 
 def _tasks_by_id(flow: Flow) -> dict[str, Any]:

@@ -89,8 +89,10 @@ class WorkerBridge:
 
 
 def _worker_config(services: Services) -> dict[str, object]:
-    """Lanner's configuration as tasks see it, with the host table resolved: the course's
-    ``pgdatabase`` reaches the Postgres that Lanner manages (or whatever ``hosts:`` says)."""
+    """Lanner's configuration as tasks see it, with the host table resolved (the course's
+    ``pgdatabase`` reaches the Postgres that Lanner manages, or whatever ``hosts:`` says) and
+    ``lanner-home``: the data directory under which tasks keep their caches and local stand-ins."""
     from lanner.devservices.hosts import effective_hosts
 
-    return {**services.config, "hosts": effective_hosts(services.settings)}
+    return {**services.config, "hosts": effective_hosts(services.settings),
+            "lanner-home": str(services.settings.home)}

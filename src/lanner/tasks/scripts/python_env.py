@@ -61,7 +61,8 @@ def cache_root(config: Mapping[str, Any], environ: Mapping[str, str] | None = No
     configured = _lookup(config, "tasks", "python-cache")
     if configured:
         return Path(str(configured)).expanduser()
-    home = Path(environ.get("LANNER_HOME") or Path.home() / ".lanner").expanduser()
+    home = Path(config.get("lanner-home") or environ.get("LANNER_HOME")
+                or Path.home() / ".lanner").expanduser()
     return home / "cache" / "python-envs"
 
 

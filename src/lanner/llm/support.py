@@ -67,8 +67,8 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_delay)
-        base = min(self.max_delay, self.initial_delay * (2 ** attempt))
-        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+        base = min(self.max_delay, self.initial_delay * float(2 ** attempt))
+        return base * (0.5 + random.random() / 2)  # jitter, not cryptography
 
     def call(self, fn: Callable[[], T]) -> T:
         attempt = 0

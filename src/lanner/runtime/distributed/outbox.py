@@ -1,0 +1,71 @@
+"""Everything one executor step writes besides the execution itself, gathered while the engine
+decides and written in the step's transaction: task jobs, timers, events for other executions,
+new executions (subflows, retries), logs, and the jobs of killed task runs to withdraw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lanner.engine.commands import RunTask
+from lanner.engine.events import Event, Start
+from lanner.errors import ConflictError
+from lanner.model.execution import Execution, LogEntry
+from lanner.model.ids import new_id
+from lanner.runtime.distributed.codec import encode_event, encode_run_task, worker_group_of
+from lanner.runtime.distributed.config import TASK_JOB, TIMER_GROUP, TIMER_JOB
+from lanner.store.ports import Job, Stores
+
+
+def task_job(command: RunTask, flow_revision: int) -> Job:
+    """The job of one attempt. Its id is the task run's: a task run never has two jobs at once
+    (the next attempt is dispatched only after the previous one's result was applied)."""
+    run = command.task_run
+    return Job(id=run.id, kind=TASK_JOB, execution_id=run.execution_id, task_run_id=run.id,
+               payload=encode_run_task(command, flow_revision),
+               worker_group=worker_group_of(command.task))
+
+
+def timer_job(execution_id: str, at: datetime) -> Job:
+    return Job(id=f"timer-{new_id()}", kind=TIMER_JOB, execution_id=execution_id, task_run_id=None,
+               payload={"at": at.isoformat()}, worker_group=TIMER_GROUP)
+
+
+@dataclass
+class Outbox:
+    jobs: list[Job] = field(default_factory=list)
+    withdrawn_jobs: list[str] = field(default_factory=list)
+    events: list[tuple[str, Event]] = field(default_factory=list)
+    executions: list[Execution] = field(default_factory=list)
+    logs: list[LogEntry] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def has_timers(self) -> bool:
+        return any(job.kind == TIMER_JOB for job in self.jobs)
+
+    def start(self, execution: Execution) -> None:
+        self.executions.append(execution)
+        self.events.append((execution.id, Start()))
+
+    def write(self, stores: Stores) -> None:
+        """Inside the caller's transaction."""
+        for execution in self.executions:
+            stores.executions.create(execution)
+        for job_id in self.withdrawn_jobs:
+            stores.jobs.complete(job_id)  # queued or held: a holder's heartbeat finds it gone
+        if self.jobs:
+            try:
+                with stores.transaction():  # a savepoint: a conflict undoes this block alone
+                    stores.jobs.enqueue(self.jobs)
+            except ConflictError:
+                # A job left behind under the same id (an attempt withdrawn without its result):
+                # this attempt replaces it.
+                for job in self.jobs:
+                    stores.jobs.complete(job.id)
+                stores.jobs.enqueue(self.jobs)
+        if self.logs:
+            stores.logs.append(self.logs)
+        for execution_id, event in self.events:
+            stores.events.push(execution_id, encode_event(event))

@@ -1,0 +1,206 @@
+"""``ClusterWorker``: the worker role - claims task jobs, runs them, reports their results.
+
+- Claim: ``JobQueue.claim`` (Postgres ``FOR UPDATE SKIP LOCKED``) of as many jobs as free
+  threads, of no group or of this worker's groups (timers belong to executors). LISTEN/NOTIFY
+  wakes the loop; ``poll-seconds`` polling is the safety net.
+- Lease: a heartbeat thread extends the leases of running jobs every ``heartbeat-seconds``. A
+  job missing from the heartbeat's answer was taken away - its task run was killed (the
+  executor withdrew the job) or the lease lapsed - so the task is interrupted and its result
+  dropped.
+- Report: the job is completed and its ``TaskResult`` pushed in ONE transaction, and only while
+  this worker still holds the job: exactly one result per attempt reaches the executor.
+- Death: a killed worker stops heartbeating; its jobs are re-queued once their lease lapsed
+  (``requeue_expired``, run by every executor and worker). A job claimed again (``attempts`` >
+  1) is not run a second time: it is reported FAILED with a clear log line, and the engine
+  applies the task's retry policy - a new attempt when the policy allows, a failed task run
+  otherwise (the same rule as a restart of the one-process server).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from lanner.engine.events import TaskResult
+from lanner.model.execution import LogEntry, TaskRun
+from lanner.model.state import State
+from lanner.runtime.distributed.codec import decode_run_task, encode_event, payload_flow
+from lanner.runtime.distributed.config import TASK_JOB, ClusterConfig, process_id
+from lanner.runtime.flows import FlowCache
+from lanner.runtime.services import Services, utc_now
+from lanner.runtime.work import WorkerBridge
+from lanner.store.ports import Job
+
+_log = logging.getLogger("lanner.cluster")
+
+INTERRUPTED = ("Task run interrupted: the worker running it stopped (its lease expired); it is "
+               "retried if its retry policy allows")
+STOPPED = "Task run interrupted: its worker was stopped; it is retried if its retry policy allows"
+BEAT_SECONDS = 1.0  # heartbeats double as the kill check: a withdrawn job is noticed this fast
+
+
+@dataclass
+class _Held:
+    job: Job
+    lost: threading.Event = field(default_factory=threading.Event)
+
+
+class ClusterWorker:
+    def __init__(self, services: Services, config: ClusterConfig | None = None,
+                 worker_id: str | None = None) -> None:
+        self.services = services
+        self.stores = services.stores
+        self.config = config or ClusterConfig()
+        self.id = worker_id or process_id("worker")
+        self.flows = FlowCache(services)
+        self._bridge = WorkerBridge(services, self._buffer_log)
+        self._bridge.deps.worker_id = self.id
+        self._pool = ThreadPoolExecutor(max_workers=self.config.worker_threads,
+                                        thread_name_prefix="lanner-task")
+        self._held: dict[str, _Held] = {}
+        self._lock = threading.Lock()
+        self._slot_freed = threading.Event()
+        self._logs: list[LogEntry] = []
+        self._logs_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.groups: list[str | None] = [None, *self.config.worker_groups]
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> ClusterWorker:
+        if not self._threads:
+            for target, name in ((self._claim_loop, "lanner-worker-claim"),
+                                 (self._heartbeat_loop, "lanner-worker-heartbeat")):
+                thread = threading.Thread(target=target, name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming; running tasks are killed and their jobs left to lapse (another worker
+        reports them interrupted), as a crash would - but without waiting for a task to end."""
+        self._stop.set()
+        self._slot_freed.set()
+        self._bridge.kill_all()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._flush_logs()
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    # ---- claiming ----------------------------------------------------------------------------
+    def _claim_loop(self) -> None:
+        next_requeue = 0.0
+        while not self._stop.is_set():
+            try:
+                if time.monotonic() >= next_requeue:
+                    next_requeue = time.monotonic() + self.config.poll_seconds
+                    self.stores.jobs.requeue_expired(utc_now())
+                claimed = self.claim_once()
+            except Exception:
+                _log.exception("worker claim failed")
+                self._stop.wait(self.config.poll_seconds)
+                continue
+            if claimed:
+                continue
+            if self.running >= self.config.worker_threads:
+                self._slot_freed.wait(self.config.poll_seconds)
+                self._slot_freed.clear()
+            else:
+                self.stores.jobs.wait_for_jobs(self.config.poll_seconds)
+
+    def claim_once(self) -> int:
+        free = self.config.worker_threads - self.running
+        if free <= 0:
+            return 0
+        jobs = self.stores.jobs.claim(self.id, free, self.config.lease_seconds, self.groups)
+        for job in jobs:
+            with self._lock:
+                self._held[job.id] = _Held(job)
+            self._pool.submit(self._run, job)
+        return len(jobs)
+
+    # ---- running -----------------------------------------------------------------------------
+    def _run(self, job: Job) -> None:
+        try:
+            result = self._result_of(job)
+            self._report(job, result)
+        except Exception:
+            _log.exception("job %s failed in the worker", job.id)
+        finally:
+            with self._lock:
+                self._held.pop(job.id, None)
+            self._slot_freed.set()
+
+    def _result_of(self, job: Job) -> TaskResult | None:
+        if job.kind != TASK_JOB or job.task_run_id is None:
+            _log.error("job %s of unknown kind %r dropped", job.id, job.kind)
+            return None
+        if job.attempts > 1:
+            return self._failed(job, INTERRUPTED)
+        try:
+            namespace, flow_id, revision = payload_flow(job.payload)
+            command = decode_run_task(job.payload, self.flows.get(namespace, flow_id, revision))
+        except Exception as exc:  # a flow revision gone, a plugin not installed on this worker
+            return self._failed(job, f"This worker cannot run the task: {exc}")
+        held = self._held.get(job.id)
+        if held is not None and held.lost.is_set():
+            return None  # withdrawn (killed) before it started
+        return self._bridge.run(command)
+
+    def _failed(self, job: Job, message: str) -> TaskResult:
+        run = TaskRun.from_record(job.payload["taskRun"])
+        at = utc_now()
+        self._buffer_log(LogEntry(run.namespace, run.flow_id, run.execution_id, at, "ERROR", message,
+                                  task_id=run.task_id, task_run_id=run.id))
+        return TaskResult(run.id, State.FAILED, at, at, worker_id=self.id)
+
+    def _report(self, job: Job, result: TaskResult | None) -> None:
+        if result is not None and result.state is State.KILLED and self._stop.is_set():
+            # Interrupted by this worker's shutdown, not by a kill of the execution.
+            result = self._failed(job, STOPPED)
+        stores = self.stores
+        with stores.transaction():
+            self._flush_logs()
+            if stores.jobs.complete(job.id, self.id) and result is not None:
+                stores.events.push(job.execution_id, encode_event(result))
+
+    # ---- leases and logs ---------------------------------------------------------------------
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(min(self.config.heartbeat_seconds, BEAT_SECONDS)):
+            try:
+                self._flush_logs()
+                self.heartbeat()
+            except Exception:
+                _log.exception("worker heartbeat failed")
+
+    def heartbeat(self) -> None:
+        """Extend the leases of running jobs; interrupt the tasks of jobs taken away."""
+        with self._lock:
+            held = dict(self._held)
+        if not held:
+            return
+        kept = set(self.stores.jobs.heartbeat(self.id, sorted(held), self.config.lease_seconds))
+        lost = [h for job_id, h in held.items() if job_id not in kept]
+        for entry in lost:
+            entry.lost.set()
+        if lost:
+            _log.info("jobs taken away (killed or lease lapsed): %s", [h.job.id for h in lost])
+            self._bridge.kill([h.job.task_run_id for h in lost if h.job.task_run_id])
+
+    def _buffer_log(self, entry: LogEntry) -> None:
+        with self._logs_lock:
+            self._logs.append(entry)
+
+    def _flush_logs(self) -> None:
+        with self._logs_lock:
+            entries, self._logs = self._logs, []
+        if entries:
+            self.stores.logs.append(entries)
