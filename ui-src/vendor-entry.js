@@ -10,7 +10,7 @@ import htm from "htm";
 export const html = htm.bind(h);
 
 export { basicSetup, minimalSetup } from "codemirror";
-export { EditorState, Compartment, StateEffect, StateField } from "@codemirror/state";
+export { EditorState, EditorSelection, Compartment, StateEffect, StateField } from "@codemirror/state";
 export { EditorView, keymap, Decoration, ViewPlugin, placeholder } from "@codemirror/view";
 export { indentWithTab } from "@codemirror/commands";
 export { yaml as yamlLanguage } from "@codemirror/lang-yaml";

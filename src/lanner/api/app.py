@@ -51,6 +51,7 @@ def create_app(
 
     from lanner.api import errors
     from lanner.api.routes import (
+        ai,
         executions,
         files,
         flows,
@@ -73,7 +74,7 @@ def create_app(
     # come before the catch-all {namespace}/{flowId} forms.
     tenant_routers = [
         flows.router, webhooks.router, follow.router, files.router, executions.router, logs.router,
-        kv.router, namespace_files.router, triggers.router, plugins.router,
+        kv.router, namespace_files.router, triggers.router, plugins.router, ai.router,
     ]
     for router in tenant_routers:
         app.include_router(router, prefix=TENANT_PREFIX)

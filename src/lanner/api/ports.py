@@ -97,6 +97,28 @@ class PluginInfo:
     deprecated: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FlowGeneration:
+    """What the AI copilot answered: the flow, why, and its validation (``valid`` False: the best
+    attempt, with its errors)."""
+
+    yaml: str
+    explanation: str
+    valid: bool
+    issues: tuple[Issue, ...] = ()
+    attempts: int = 0
+    retrieved_types: tuple[str, ...] = ()
+    retrieval: str = "lexical"
+    diff: str | None = None
+
+
+class CopilotServices(Protocol):
+    """Optional: services that have it serve ``/ai/...`` (routes check with ``getattr``). Raises
+    ``ConfigurationError`` when no language model is configured, ``LannerError`` when it fails."""
+
+    def generate_flow(self, prompt: str, flow_yaml: str | None = None) -> FlowGeneration: ...
+
+
 class ApiServices(Protocol):
     # ---- flows -------------------------------------------------------------------------------
     def create_flow(self, source: str) -> StoredFlow:

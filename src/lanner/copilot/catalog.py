@@ -32,17 +32,18 @@ KEYWORDS: dict[str, str] = {
     "io.kestra.plugin.scripts.shell.": "shell bash sh command line terminal cli script",
     "io.kestra.plugin.scripts.node.": "node nodejs javascript js npm typescript",
     "io.kestra.plugin.ai.": "ai llm language model prompt",
-    "io.kestra.plugin.ai.completion.ChatCompletion": "chat ask question answer summarize summary generate text "
-                                                     "classify categorize extract translate sentiment",
+    "io.kestra.plugin.ai.completion.ChatCompletion": "chat ask question answer summarize summary generate "
+                                                     "text classify categorize extract translate sentiment",
     "io.kestra.plugin.ai.rag.": "rag retrieval augmented documents knowledge embeddings vector search",
     "io.kestra.plugin.ai.provider.": "provider model vendor api key",
     "io.kestra.plugin.ai.embeddings.": "embeddings vector store index",
     "io.kestra.plugin.core.http.Download": "download fetch get file url csv json web internet gz",
-    "io.kestra.plugin.core.http.Request": "http api rest call endpoint post get request json webhook notify slack",
-    "io.kestra.plugin.core.trigger.Schedule": "schedule cron every hourly daily nightly weekly monthly yearly "
-                                              "minute hour day week month year am pm morning evening midnight "
-                                              "periodically recurring time monday tuesday wednesday thursday "
-                                              "friday saturday sunday weekday",
+    "io.kestra.plugin.core.http.Request": "http api rest call endpoint post get request json webhook notify "
+                                          "slack",
+    "io.kestra.plugin.core.trigger.Schedule": "schedule cron every hourly daily nightly weekly monthly "
+                                              "yearly minute hour day week month year am pm morning evening "
+                                              "midnight periodically recurring time monday tuesday wednesday "
+                                              "thursday friday saturday sunday weekday",
     "io.kestra.plugin.core.trigger.Flow": "after another flow finishes completes upstream downstream depends "
                                           "event chain when succeeded failed",
     "io.kestra.plugin.core.trigger.Webhook": "webhook url http call external event incoming request",

@@ -29,20 +29,24 @@ NAME, KEYWORD, DESCRIPTION, PROPERTY, EXAMPLE = 3.0, 2.0, 2.0, 1.0, 0.25
 BM25_K1, BM25_B = 1.2, 0.75
 RRF_K = 20  # small k: the first ranks of each list dominate (few candidates, short lists)
 
-_STOP = frozenset("""a an the to of and or in on is are was were be been being it its this that these
-those with as by at them their they my our your i we you me us he she his her please want need like so do
-does did done can could should would will shall may might must using use used into from for about how
-many much more most some any all no not only also just very than too there here what which who whom whose
-where why has have had having one two three get gets got let lets flow flows task tasks io kestra plugin
-core""".split())
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOP = _words("""a an the to of and or in on is are was were be been being it its this that these those
+with as by at them their they my our your i we you me us he she his her please want need like so do does
+did done can could should would will shall may might must using use used into from for about how many much
+more most some any all no not only also just very than too there here what which who whom whose where why
+has have had having one two three get gets got let lets flow flows task tasks io kestra plugin core""")
 # "Create a flow that ...": the preamble of most requests, removed before anything else.
 _PREAMBLE = re.compile(r"^\s*(?:please\s+)?(?:create|write|build|make|generate|give me|i need|i want)\s+"
                        r"(?:me\s+)?(?:an?\s+)?(?:kestra\s+|lanner\s+|new\s+)?(?:flow|pipeline|workflow)\b"
                        r"(?:\s+(?:that|which|to))?\s*", re.IGNORECASE)
 # Words that name control flow: evidence only in a type's name and keywords ("if it exists" in a
 # description says nothing about the If task).
-_CONTROL = frozenset("""if else otherwise when whenever each every then after before while loop parallel
-wait until unless""".split())
+_CONTROL = _words("if else otherwise when whenever each every then after before while loop parallel wait "
+                  "until unless")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 

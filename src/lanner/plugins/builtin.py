@@ -98,6 +98,8 @@ OBJECTS: dict[str, str] = {
     "io.kestra.plugin.ai.provider.OpenAI": f"{_AI}.providers:OpenAI",
     "io.kestra.plugin.ai.provider.Ollama": f"{_AI}.providers:Ollama",
     "io.kestra.plugin.ai.embeddings.KestraKVStore": f"{_AI}.embeddings:KestraKVStore",
+    "io.kestra.plugin.ai.embeddings.PGVector": f"{_AI}.embeddings:PGVector",
+    "io.lanner.plugin.ai.provider.LocalEmbeddings": f"{_AI}.providers:LocalEmbeddings",
 }
 
 _PURGE = "io.kestra.plugin.core.storage.PurgeCurrentExecutionFiles"
@@ -105,6 +107,7 @@ _DOCKER = "io.kestra.plugin.scripts.runner.docker.Docker"
 
 # Legacy names Kestra still accepts -> current names. Each class lists the same in `aliases`.
 ALIASES: dict[str, str] = {
+    "io.kestra.plugin.langchain4j.embeddings.PGVector": "io.kestra.plugin.ai.embeddings.PGVector",
     "io.kestra.core.tasks.log.Log": "io.kestra.plugin.core.log.Log",
     "io.kestra.core.tasks.debugs.Return": "io.kestra.plugin.core.debug.Return",
     "io.kestra.core.tasks.flows.Sleep": "io.kestra.plugin.core.flow.Sleep",

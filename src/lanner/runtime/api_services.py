@@ -19,6 +19,7 @@ from lanner.api.ports import (
     BackfillRequest,
     BadRequestError,
     FlowCheck,
+    FlowGeneration,
     GoneError,
     PluginInfo,
     TriggerView,
@@ -491,3 +492,11 @@ class RuntimeApiServices:
             "preview": {"initial": 100, "max": 5000},
             "server": "lanner",
         }
+
+    # ---- AI copilot (optional port: lanner.api.ports.CopilotServices) ---------------------------
+    def generate_flow(self, prompt: str, flow_yaml: str | None = None) -> FlowGeneration:
+        from lanner.copilot.service import generate_from_config
+
+        result = generate_from_config(self.services.settings.section("ai"), prompt, flow_yaml)
+        return FlowGeneration(result.yaml, result.explanation, result.valid, result.issues, result.attempts,
+                              result.retrieved, result.retrieval, result.diff)

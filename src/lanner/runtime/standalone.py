@@ -108,10 +108,34 @@ def deploy_startup_flows(deploy: Callable[[str], Any], flows_dir: Path | None, o
     return deployed
 
 
-def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = None,
-          config_file: Path | None = None, out: TextIO = sys.stdout) -> int:
+def serve_http(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> bool:
+    """Serve ``app`` with uvicorn until SIGINT/SIGTERM; ``on_ready`` once it listens. Returns
+    whether it started (False: the port was taken...)."""
     import uvicorn
 
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            # Not uvicorn's: it re-raises the signal once served, which would end the process
+            # before the runtime is stopped. A second Ctrl-C forces the exit.
+            if self.should_exit:
+                self.force_exit = sig == signal.SIGINT
+                return
+            self.should_exit = True
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                on_ready()
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="off", timeout_graceful_shutdown=3, server_header=False)
+    server = Server(config)
+    server.run()
+    return bool(server.started)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = None,
+          config_file: Path | None = None, out: TextIO = sys.stdout) -> int:
     from lanner import __version__
     from lanner.api.app import create_app
     from lanner.runtime.api_services import RuntimeApiServices
@@ -131,28 +155,15 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
     scheduler = SchedulerThread(runtime).start()
     app = create_app(api, basic_auth=(creds.username, creds.password), title="Lanner", version=__version__)
 
-    class Server(uvicorn.Server):
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            # Not uvicorn's: it re-raises the signal once served, which would end the process
-            # before the runtime is stopped. A second Ctrl-C forces the exit.
-            if self.should_exit:
-                self.force_exit = sig == signal.SIGINT
-                return
-            self.should_exit = True
+    def ready() -> None:
+        print(f"Lanner {__version__} ready on http://{host}:{port} in "
+              f"{time.monotonic() - began:.2f} s ({deployed} flows"
+              + (f", {resumed} unfinished executions resumed" if resumed else "")
+              + f"); {describe_credentials(creds, settings)}", file=out, flush=True)
 
-        async def startup(self, sockets: Any = None) -> None:
-            await super().startup(sockets)
-            if not self.should_exit:
-                print(f"Lanner {__version__} ready on http://{host}:{port} in "
-                      f"{time.monotonic() - began:.2f} s ({deployed} flows"
-                      + (f", {resumed} unfinished executions resumed" if resumed else "")
-                      + f"); {describe_credentials(creds, settings)}", file=out, flush=True)
-
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", timeout_graceful_shutdown=3, server_header=False)
-    server = Server(config)
+    started = False
     try:
-        server.run()
+        started = serve_http(app, host, port, ready)
     finally:
         scheduler.stop()
         running = len(services.stores.executions.unfinished())
@@ -161,4 +172,4 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
         if running:
             print(f"stopped with {running} unfinished execution(s): they resume at the next start",
                   file=out)
-    return 0 if server.started else 1
+    return 0 if started else 1

@@ -40,7 +40,7 @@ def _spa_files() -> Any:
             except HTTPException as exc:
                 if exc.status_code != 404:
                     return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
-                if "." in path.rsplit("/", 1)[-1]:
+                if path not in ("", ".") and "." in path.rsplit("/", 1)[-1]:
                     return PlainTextResponse(f"Not Found: {PREFIX}/{path}", status_code=404)
                 response = await super().get_response("index.html", scope)
             # Revalidate every time (ETag): an upgraded Lanner never runs a stale app.

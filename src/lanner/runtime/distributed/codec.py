@@ -49,10 +49,10 @@ _EVENTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (
 # ---- values ----------------------------------------------------------------------------------------
 def to_json(value: Any) -> Any:
     """A JSON-compatible form of ``value`` that ``from_json`` turns back into the same types."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, State):
+    if isinstance(value, State):  # before str: State is a str enum
         return {TAG: "state", "v": value.value}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value if type(value) in _PLAIN or value is None else _plain(value)
     if isinstance(value, datetime):
         return {TAG: "datetime", "v": value.isoformat()}
     if isinstance(value, date):
@@ -78,6 +78,17 @@ def to_json(value: Any) -> Any:
     if callable(dump):
         return to_json(dump(mode="json", by_alias=True))
     return str(value)
+
+
+_PLAIN = (bool, int, float, str)
+
+
+def _plain(value: Any) -> Any:
+    """A subclass of a JSON type (another str enum...) as its plain value."""
+    for kind in _PLAIN:
+        if isinstance(value, kind):
+            return kind(value)
+    return value
 
 
 _DECODERS: dict[str, Any] = {

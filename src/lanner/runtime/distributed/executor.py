@@ -20,11 +20,14 @@ of its flow gets a ``Dequeue``; a periodic sweep repairs any missed one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 
 from lanner.engine import process
 from lanner.engine.commands import (
@@ -304,8 +307,7 @@ class ClusterExecutor:
                 execution = self.stores.executions.get(execution_id)
                 if execution is not None and not is_settled(execution):
                     now = utc_now()
-                    failed = execution if execution.state.current.is_terminated \
-                        else execution.with_state(State.FAILED, now)
+                    failed = _closed(execution, now)
                     self.stores.executions.save(failed, previous=execution)
                     outbox.withdrawn_jobs.extend(run.id for run in execution.task_runs)
                     outbox.logs.append(LogEntry(execution.namespace, execution.flow_id, execution.id, now,
@@ -345,6 +347,18 @@ class ClusterExecutor:
                     outbox.write(self.stores)
             except LannerError:
                 _log.warning("queued execution %s: its flow cannot be loaded", execution.id)
+
+
+def _closed(execution: Execution, now: datetime) -> Execution:
+    """The execution FAILED, with every task run still open FAILED too (nothing will end them)."""
+    runs = []
+    for run in execution.task_runs:
+        if not run.state.current.is_terminated:
+            with contextlib.suppress(LannerError):  # no legal way there: leave it as it is
+                run = run.with_state(State.FAILED, now)
+        runs.append(run)
+    closed = replace(execution, task_runs=tuple(runs))
+    return closed if closed.state.current.is_terminated else closed.with_state(State.FAILED, now)
 
 
 def run_until(condition: Callable[[], bool], executor: ClusterExecutor, timeout: float = 10.0) -> bool:

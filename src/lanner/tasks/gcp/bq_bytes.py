@@ -35,7 +35,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import traverse_scope
 
 from .bq_catalog import Catalog, PartitionStats
-from .bq_schema import PartitionUnit, Partitioning, TableInfo, truncate
+from .bq_schema import Partitioning, PartitionUnit, TableInfo, truncate
 from .bq_sql import Names, TableRef, is_information_schema
 
 INFORMATION_SCHEMA_BYTES = 10 * 1024 * 1024
@@ -44,14 +44,14 @@ _MAX_VIEW_DEPTH = 16
 
 _log = logging.getLogger(__name__)
 
-Evaluate = Callable[[exp.Expression], datetime | None]
+Evaluate = Callable[[exp.Expr], datetime | None]
 
 
 class BytesModel:
     """Bytes processed by statements, against one session's catalog."""
 
     def __init__(self, catalog: Catalog, names: Names, evaluate: Evaluate,
-                 external_bytes: Callable[[TableInfo], int], parse: Callable[[str], exp.Expression]) -> None:
+                 external_bytes: Callable[[TableInfo], int], parse: Callable[[str], exp.Expr]) -> None:
         self.catalog = catalog
         self.names = names
         self.evaluate = evaluate
@@ -61,7 +61,7 @@ class BytesModel:
 
     # ---- statements ----------------------------------------------------------------------------
 
-    def statement(self, node: exp.Expression) -> int:
+    def statement(self, node: exp.Expr) -> int:
         if isinstance(node, exp.Query):
             return self.query(node)
         if isinstance(node, exp.Create):
@@ -127,14 +127,14 @@ class BytesModel:
                     total += _column_bytes(parts, [c.name for c in info.columns])
         return total
 
-    def _subqueries(self, node: exp.Expression | None) -> int:
+    def _subqueries(self, node: exp.Expr | None) -> int:
         if node is None:
             return 0
         return sum(self.query(q) for q in node.find_all(exp.Select) if q.find_ancestor(exp.Select) is None)
 
     # ---- queries -------------------------------------------------------------------------------
 
-    def query(self, node: exp.Expression) -> int:
+    def query(self, node: exp.Expr) -> int:
         try:
             return self._query(node)
         except RecursionError:
@@ -143,7 +143,7 @@ class BytesModel:
             _log.debug("bytes analysis fell back to whole tables", exc_info=True)
             return self._whole_tables(node)
 
-    def _query(self, node: exp.Expression) -> int:
+    def _query(self, node: exp.Expr) -> int:
         tree = node.copy()
         schema: dict[str, dict[str, dict[str, str]]] = {}
         infos: dict[tuple[str, str], TableInfo] = {}
@@ -160,7 +160,7 @@ class BytesModel:
         qualified = qualify(tree, schema=schema, dialect="bigquery", db=self.names.default_dataset,
                             validate_qualify_columns=False, identify=False, quote_identifiers=False)
         try:
-            qualified = pushdown_projections(qualified, schema=schema, dialect="bigquery")
+            qualified = pushdown_projections(qualified)
         except Exception:
             _log.debug("projection pushdown failed", exc_info=True)
         total = 0
@@ -185,7 +185,7 @@ class BytesModel:
     def _described(self, info: TableInfo) -> dict[str, str]:
         return {}
 
-    def _whole_tables(self, node: exp.Expression) -> int:
+    def _whole_tables(self, node: exp.Expr) -> int:
         total = 0
         for _table, ref in self.names.warehouse_tables(node):
             info = self._info(ref)
@@ -195,7 +195,7 @@ class BytesModel:
             1 for t in node.find_all(exp.Table) if is_information_schema(t))
 
     def _table_read(self, info: TableInfo, alias: str, columns: Iterable[str],
-                    conditions: Sequence[exp.Expression]) -> int:
+                    conditions: Sequence[exp.Expr]) -> int:
         if info.kind == "EXTERNAL":
             return self.external_bytes(info)
         if info.kind == "VIEW":
@@ -213,7 +213,7 @@ class BytesModel:
 
     # ---- partition pruning ---------------------------------------------------------------------
 
-    def _surviving(self, info: TableInfo, conditions: Sequence[exp.Expression], alias: str) -> list[PartitionStats]:
+    def _surviving(self, info: TableInfo, conditions: Sequence[exp.Expr], alias: str) -> list[PartitionStats]:
         parts = self.catalog.partitions(info.dataset, info.name)
         partitioning = info.partitioning
         if partitioning is None:
@@ -230,17 +230,17 @@ def _column_bytes(parts: Iterable[PartitionStats], columns: Iterable[str]) -> in
     return sum(size for p in parts for name, size in p.column_bytes.items() if name in wanted)
 
 
-def _conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
+def _conjuncts(node: exp.Expr | None) -> list[exp.Expr]:
     if node is None:
         return []
-    if isinstance(node, exp.Paren):
+    if isinstance(node, exp.Paren | exp.Where):
         return _conjuncts(node.this)
     if isinstance(node, exp.And):
         return _conjuncts(node.left) + _conjuncts(node.right)
     return [node]
 
 
-def _columns_of(node: exp.Expression, alias: str, info: TableInfo, *, own: bool = False,
+def _columns_of(node: exp.Expr, alias: str, info: TableInfo, *, own: bool = False,
                 exclude: set[str] | None = None) -> list[str]:
     """Columns of ``info`` that ``node`` references through ``alias`` (or unqualified, for the
     statement's own table unless another source has a column of that name)."""
@@ -253,7 +253,7 @@ def _columns_of(node: exp.Expression, alias: str, info: TableInfo, *, own: bool 
     return found
 
 
-def _only_partition_column(node: exp.Expression, alias: str, column: str) -> bool:
+def _only_partition_column(node: exp.Expr, alias: str, column: str) -> bool:
     if node.find(exp.Query, exp.Subquery, exp.AggFunc, exp.Window) is not None:
         return False
     columns = list(node.find_all(exp.Column))
@@ -269,7 +269,7 @@ class _Pruner:
         self.unit: PartitionUnit = partitioning.unit
         self.evaluate = evaluate
 
-    def may_match(self, node: exp.Expression, bounds: tuple[datetime, datetime] | None) -> bool:
+    def may_match(self, node: exp.Expr, bounds: tuple[datetime, datetime] | None) -> bool:
         if isinstance(node, exp.Paren):
             return self.may_match(node.this, bounds)
         if isinstance(node, exp.And):
@@ -293,7 +293,7 @@ class _Pruner:
                     return self._compare(self._FLIP[kind], node.right, node.left, bounds)
         return True
 
-    def _compare(self, op: type[exp.Expression], term: exp.Expression, constant: exp.Expression,
+    def _compare(self, op: type[exp.Expr], term: exp.Expr, constant: exp.Expr,
                  bounds: tuple[datetime, datetime] | None) -> bool:
         granularity = _term(term)
         if granularity is None or constant.find(exp.Column) is not None:
@@ -317,13 +317,13 @@ class _Pruner:
         return True
 
 
-def _holds(op: type[exp.Expression], left: datetime, right: datetime) -> bool:
+def _holds(op: type[exp.Expr], left: datetime, right: datetime) -> bool:
     checks: dict[Any, bool] = {exp.EQ: left == right, exp.NEQ: left != right, exp.LT: left < right,
                                exp.LTE: left <= right, exp.GT: left > right, exp.GTE: left >= right}
     return checks.get(op, True)
 
 
-def _term(node: exp.Expression) -> str | None:
+def _term(node: exp.Expr) -> str | None:
     """How a filter side relates to the partition column: ``RAW`` (the column itself), a unit
     (``DATE(col)`` is ``DAY``), or None when it is something else."""
     if isinstance(node, exp.Paren):

@@ -19,14 +19,14 @@ _TIME_TYPES = ("TIMESTAMP", "DATE", "DATETIME")
 @dataclass
 class TableSpec:
     columns: list[Column] = field(default_factory=list)  # declared ones (may be empty)
-    partition: exp.Expression | None = None
+    partition: exp.Expr | None = None
     clustering: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     external: bool = False
     unsupported: str | None = None
 
 
-def literal(node: exp.Expression | None) -> Any:
+def literal(node: exp.Expr | None) -> Any:
     """The Python value of a constant of an OPTIONS list (strings, numbers, booleans, arrays)."""
     if node is None or isinstance(node, exp.Null):
         return None
@@ -109,7 +109,7 @@ def table_spec(create: exp.Create) -> TableSpec:
     return spec
 
 
-def partitioning_of(node: exp.Expression | None, types: dict[str, str]) -> Partitioning | None:
+def partitioning_of(node: exp.Expr | None, types: dict[str, str]) -> Partitioning | None:
     """``PARTITION BY`` as a time-unit partitioning; ``types``: lower-case column -> BigQuery type."""
     if node is None:
         return None

@@ -87,6 +87,8 @@ def _csv_sql(info: TableInfo, options: dict[str, Any], files: Sequence[Path], pa
     extra = ", ".join(s for s in settings if s)
     extra = f", {extra}" if extra else ""
     if not info.columns:  # schema auto-detection: the header (the skipped row) names the columns
+        if options.get("skip_leading_rows") is None:
+            return f"SELECT * FROM read_csv({paths}{extra})"  # header detected, as BigQuery does
         return (f"SELECT * FROM read_csv({paths}, header = {'true' if skip else 'false'}, "
                 f"skip = {max(skip - 1, 0)}{extra})")
     declared = list(info.columns)

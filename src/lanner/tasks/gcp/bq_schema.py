@@ -52,7 +52,7 @@ def bq_type_name(kind: exp.DataType) -> str:
 def to_duck_type(kind: exp.DataType) -> exp.DataType:
     """The DuckDB type keeping BigQuery's meaning (a transformed copy)."""
 
-    def fix(node: exp.Expression) -> exp.Expression:
+    def fix(node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.DataType):
             return node
         unsupported = _UNSUPPORTED_TYPES.get(node.this)

@@ -54,7 +54,7 @@ def parse_table_id(text: str, project: str | None, default_dataset: str | None =
     raise TaskFailure(f"Invalid table id {text!r}: expected project.dataset.table or dataset.table")
 
 
-def parse_script(sql: str) -> list[exp.Expression]:
+def parse_script(sql: str) -> list[exp.Expr]:
     """The statements of a BigQuery script (``;``-separated)."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="bigquery", error_level=ErrorLevel.RAISE) if s is not None]
@@ -68,7 +68,7 @@ def parse_script(sql: str) -> list[exp.Expression]:
     return statements
 
 
-def cte_names(statement: exp.Expression) -> set[str]:
+def cte_names(statement: exp.Expr) -> set[str]:
     return {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
 
 
@@ -110,7 +110,7 @@ class Names:
             return TableRef(self.project, self.default_dataset, parts[0])
         raise TaskFailure(f'Table "{parts[0]}" must be qualified with a dataset (e.g. dataset.table).')
 
-    def warehouse_tables(self, statement: exp.Expression) -> Iterator[tuple[exp.Table, TableRef]]:
+    def warehouse_tables(self, statement: exp.Expr) -> Iterator[tuple[exp.Table, TableRef]]:
         """Every table node naming a warehouse table (CTEs, table functions and
         ``INFORMATION_SCHEMA`` views excluded), with its resolved name."""
         ctes = cte_names(statement)
@@ -129,7 +129,7 @@ def duck_table(ref: TableRef, alias: str | None = None) -> exp.Table:
     return table
 
 
-def check_supported(statement: exp.Expression) -> None:
+def check_supported(statement: exp.Expr) -> None:
     """Refuse, with the construct's name, what the local warehouse cannot run."""
     if isinstance(statement, exp.Command):
         words = f"{statement.name} {statement.expression or ''}".strip()
@@ -141,7 +141,7 @@ def check_supported(statement: exp.Expression) -> None:
             raise TaskFailure(f"{name} is not supported by the BigQuery local mode")
 
 
-_UNSUPPORTED_TYPES: dict[type[exp.Expression], str] = {
+_UNSUPPORTED_TYPES: dict[type[exp.Expr], str] = {
     exp.Declare: "Scripting (DECLARE)", exp.Transaction: "Transactions (BEGIN TRANSACTION)",
     exp.Commit: "Transactions (COMMIT)", exp.Rollback: "Transactions (ROLLBACK)",
     exp.Version: "Time travel (FOR SYSTEM_TIME AS OF)", exp.Export: "EXPORT DATA",
@@ -149,11 +149,13 @@ _UNSUPPORTED_TYPES: dict[type[exp.Expression], str] = {
 }
 
 
-def _unsupported_node(node: exp.Expression) -> str | None:
+def _unsupported_node(node: exp.Expr) -> str | None:
     for kind, name in _UNSUPPORTED_TYPES.items():
         if isinstance(node, kind):
             return name
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+        return f"Function {node.sql('bigquery').split('(', 1)[0]}"
+    if type(node).__name__ in ("NetFunc", "KeysFunc", "AeadFunc", "MlFunc"):  # NET.HOST(), ...
         return f"Function {node.sql('bigquery').split('(', 1)[0]}"
     if isinstance(node, exp.Create) and str(node.args.get("kind") or "").upper() in (
             "FUNCTION", "PROCEDURE", "MODEL", "MATERIALIZED VIEW", "TABLE FUNCTION", "SNAPSHOT TABLE"):
@@ -165,7 +167,7 @@ def _unsupported_node(node: exp.Expression) -> str | None:
     return None
 
 
-def to_duckdb(statement: exp.Expression, replace_table: Callable[[exp.Table], exp.Expression | None]) -> str:
+def to_duckdb(statement: exp.Expr, replace_table: Callable[[exp.Table], exp.Expr | None]) -> str:
     """DuckDB SQL of ``statement``; ``replace_table`` gives each table node's replacement."""
     tree = statement.copy()
     for table in list(tree.find_all(exp.Table)):
@@ -173,7 +175,7 @@ def to_duckdb(statement: exp.Expression, replace_table: Callable[[exp.Table], ex
         if new is not None and new is not table:
             table.replace(new)
 
-    def fix(node: exp.Expression) -> exp.Expression:
+    def fix(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.DataType) and not isinstance(node.parent, exp.DataType):
             return to_duck_type(node)
         if isinstance(node, exp.Insert) and isinstance(node.parent, exp.When) and _is_insert_row(node):
@@ -193,6 +195,7 @@ def _is_insert_row(node: exp.Insert) -> bool:
 
 
 _DUCK_FUNCTION = re.compile(r"(Scalar|Aggregate|Table) Function with name \"?([\w.]+)\"? does not exist", re.I)
+_DUCK_EXTENSION = re.compile(r"install the required extension '?\"?(\w+)", re.I)
 _DUCK_TYPE = re.compile(r"Type with name \"?(\w+)\"? does not exist", re.I)
 
 
@@ -202,6 +205,10 @@ def explain_duckdb_error(message: str) -> str:
     if function:
         return (f"Function {function.group(2).upper()} is not supported by the BigQuery local mode "
                 "(DuckDB has no such function)")
+    extension = _DUCK_EXTENSION.search(message)
+    if extension:
+        return (f"This needs DuckDB's '{extension.group(1)}' extension, which the BigQuery local mode does not "
+                "install (no network): the construct is not supported locally")
     kind = _DUCK_TYPE.search(message)
     if kind:
         return f"Type {kind.group(1).upper()} is not supported by the BigQuery local mode"

@@ -106,7 +106,19 @@ class CopyIn(_Copy):
 
     Lanner extensions: `from` may also be an `http://` or `https://` URL (downloaded while it is
     loaded), and a gzip-compressed source (`.gz`, or gzip content) is decompressed on the fly, so
-    `from: https://.../yellow_tripdata_2019-01.csv.gz` needs no separate download task.
+    `from: https://.../yellow_tripdata_2019-01.csv.gz` needs no separate download task and no
+    temporary file. A progress line (rows, MB, MB/s) is logged every 5 seconds and at the end.
+
+    `parallelism: N` (Lanner) loads over N connections at once: PostgreSQL parses each COPY
+    stream on one core, so 2 streams on 2 cores load about 1.5x faster. The decompressed stream
+    is cut into 1 MiB blocks of whole records (never inside a quoted CSV field) that the N
+    streams take in turn; memory stays at a few blocks whatever the file size. The header line is
+    skipped by Lanner, and an error names the line of the file (`COPY t, line 1234 of the file`).
+    All or nothing: the streams are committed together once every one of them finished; if one
+    fails (a bad row, a lost connection, a kill), all are rolled back. The commits are not one
+    atomic step: load into a staging table (UNLOGGED loads fastest) and merge from there when a
+    crash at that instant must not leave half a file. CSV whose `escape` differs from its
+    `quote`, and BINARY, are loaded in one stream.
     """
 
     kestra_type = "io.kestra.plugin.jdbc.postgresql.CopyIn"
@@ -129,11 +141,30 @@ tasks:
     format: CSV
     header: true
 """,
+        """\
+id: pg_parallel_copy_in
+namespace: company.team
+
+tasks:
+  - id: load
+    type: io.kestra.plugin.jdbc.postgresql.CopyIn
+    url: jdbc:postgresql://localhost:5432/db
+    username: postgres
+    password: "{{ secret('PG_PASSWORD') }}"
+    from: https://github.com/DataTalksClub/nyc-tlc-data/releases/download/yellow/yellow_tripdata_2019-01.csv.gz
+    table: public.yellow_tripdata_staging
+    format: CSV
+    header: true
+    parallelism: 2
+""",
     )
 
     from_: str = Field(alias="from", description="kestra:// URI of the file to load (rendered); Lanner also "
                                                  "takes http(s):// URLs, and gunzips `.gz` files.")
     socketTimeout: int | None = None
+    parallelism: Prop[int] | None = Field(
+        default=None, description="Lanner: COPY streams on as many connections (default 1); each "
+                                  "PostgreSQL backend parses on its own core.")
 
     def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
         return copy_in(ctx, self)

@@ -134,23 +134,23 @@ function Shell({ onLogout, authRequired }) {
 function App() {
   const [status, setStatus] = useState({ phase: "probing" });
   const check = async () => {
+    // Stored credentials first (no 401 in the console on every reload), then an anonymous probe
+    // (a server without basic auth needs no login).
+    if (loadCredentials()) {
+      try {
+        await api.get("/api/v1/configs");
+        setStatus({ phase: "in", authRequired: true });
+        return;
+      } catch (error) {
+        if (error.status !== 401) {
+          setStatus({ phase: "down", error });
+          return;
+        }
+      }
+    }
     try {
       await request("GET", "/api/v1/configs", { anonymous: true });
       setStatus({ phase: "in", authRequired: false });
-      return;
-    } catch (error) {
-      if (error.status !== 401) {
-        setStatus({ phase: "down", error });
-        return;
-      }
-    }
-    if (!loadCredentials()) {
-      setStatus({ phase: "login", authRequired: true });
-      return;
-    }
-    try {
-      await api.get("/api/v1/configs");
-      setStatus({ phase: "in", authRequired: true });
     } catch (error) {
       setStatus(error.status === 401 ? { phase: "login", authRequired: true } : { phase: "down", error });
     }

@@ -1,0 +1,259 @@
+"""Every form rejects bad input next to the field, server errors read as messages (never a blank
+page); executions list (filters, paging, bulk kill), KV store, namespace files, revisions, theme."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.server.conftest import Server
+from tests.e2e.ui.conftest import EDITOR, Ui
+
+pytestmark = pytest.mark.slow
+
+INPUTS_FLOW = """id: inputs_demo
+namespace: ui.test
+inputs:
+  - id: count
+    type: INT
+    min: 3
+  - id: taxi
+    type: SELECT
+    values: [yellow, green]
+  - id: colors
+    type: MULTISELECT
+    values: [red, blue, green]
+    required: false
+  - id: settings
+    type: JSON
+    required: false
+  - id: months
+    type: ARRAY
+    itemType: INT
+    required: false
+  - id: dry
+    type: BOOLEAN
+    defaults: true
+  - id: since
+    type: DATETIME
+    after: "2020-01-01T00:00:00Z"
+    required: false
+  - id: upload
+    type: FILE
+    required: false
+tasks:
+  - id: show
+    type: io.kestra.plugin.core.log.Log
+    message: "count={{ inputs.count }} taxi={{ inputs.taxi }} colors={{ inputs.colors }} months={{ inputs.months }} dry={{ inputs.dry }} file={{ read(inputs.upload) }}"
+"""
+
+QUICK_FLOW = """id: quick
+namespace: ui.test
+tasks:
+  - id: done
+    type: io.kestra.plugin.core.debug.Return
+    format: ok
+"""
+
+SLOW_FLOW = """id: slow
+namespace: ui.test
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT60S
+"""
+
+
+def deploy(server: Server, source: str) -> None:
+    with server.http() as client:
+        answer = client.post("/api/v1/main/flows", content=source, headers={"Content-Type": "application/x-yaml"})
+        assert answer.status_code in (200, 409, 422), answer.text
+
+
+def field_error(ui: Ui, name: str) -> str:
+    text: str = ui.page.inner_text(f"[data-error-for={name}]")
+    return text
+
+
+def test_execute_dialog_checks_every_input(ui: Ui, tmp_path: object) -> None:
+    deploy(ui.server, INPUTS_FLOW)
+    page = ui.logged_in().page
+    page.click("tr[data-flow='ui.test.inputs_demo'] button:has-text('Execute')")
+    page.wait_for_selector("[data-testid=execute-dialog]")
+    assert page.is_checked("#input-dry")  # BOOLEAN default, as a switch
+    page.click("[data-testid=execute-submit]")
+    assert "required" in field_error(ui, "count")
+    assert "required" in field_error(ui, "taxi")
+    page.fill("#input-count", "2")
+    page.fill("#input-settings", "{not json")
+    page.fill("#input-months", "1\nmay")
+    page.click("[data-testid=execute-submit]")
+    assert "at least 3" in field_error(ui, "count")
+    assert "Invalid JSON" in field_error(ui, "settings")
+    assert "must be a number" in field_error(ui, "months")
+    ui.shot("30-execute-errors")
+
+    # What only the server knows comes back next to its field too.
+    page.fill("#input-count", "4")
+    page.select_option("#input-taxi", "green")
+    page.fill("#input-settings", '{"retries": 2}')
+    page.fill("#input-months", "1\n2")
+    page.check("[data-field=colors] input[value=red]")
+    page.fill("#input-since", "2019-05-01T10:00:00")
+    page.set_input_files("#input-upload", files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello file"}])
+    page.click("[data-testid=execute-submit]")
+    page.wait_for_selector("[data-error-for=since]")
+    assert "it must be after" in field_error(ui, "since")
+    ui.shot("31-execute-server-error")
+    page.fill("#input-since", "")
+    page.click("[data-testid=execute-submit]")
+    page.wait_for_selector("[data-testid=execution-page][data-state=SUCCESS]")
+    page.click("[data-tab=logs]")
+    line = page.wait_for_selector("[data-testid=log-lines] .log-row:has-text('count=4')")
+    text = line.inner_text()
+    assert "taxi=green" in text and "months=[1,2]" in text and "dry=true" in text and "file=hello file" in text
+
+
+def test_executions_list_pages_filters_and_kills(ui: Ui) -> None:
+    deploy(ui.server, QUICK_FLOW)
+    deploy(ui.server, SLOW_FLOW)
+    with ui.server.http() as client:
+        for _ in range(27):
+            assert client.post("/api/v1/main/executions/ui.test/quick").status_code == 200
+        slow = [client.post("/api/v1/main/executions/ui.test/slow").json()["id"] for _ in range(2)]
+    page = ui.logged_in().page
+    ui.goto("/ui/executions?namespace=ui.test&flowId=quick&size=10")
+    page.wait_for_selector("[data-testid=executions-table] tr[data-execution]")
+    assert page.locator("[data-testid=executions-table] tr[data-execution]").count() == 10
+    assert page.inner_text("[data-testid=page]") == "1 / 3"
+    page.click("button[aria-label='Next page']")
+    page.wait_for_selector("[data-testid=page]:has-text('2 / 3')")
+    ui.shot("32-executions-paged")
+
+    page.fill("input[aria-label='Labels filter']", "no-colon")
+    page.click("button:has-text('Search')")
+    assert "is not key:value" in field_error(ui, "labels-filter")
+    page.fill("input[aria-label='Labels filter']", "")
+
+    ui.goto("/ui/executions?namespace=ui.test&flowId=slow")
+    for execution_id in slow:
+        page.check(f"tr[data-execution='{execution_id}'] input[type=checkbox]")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Kill selected')")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        states = page.eval_on_selector_all("[data-testid=executions-table] tr[data-execution]",
+                                           "rows => rows.map(r => r.dataset.state)")
+        if states == ["KILLED", "KILLED"]:
+            break
+        page.wait_for_timeout(300)
+    assert states == ["KILLED", "KILLED"]
+    ui.shot("33-executions-killed")
+
+
+def test_kv_store_and_namespace_files(ui: Ui) -> None:
+    page = ui.logged_in().page
+    page.click("nav a:has-text('Namespaces')")
+    page.fill("input[aria-label=Namespace]", "not a namespace!")
+    page.click("button:has-text('Open')")
+    assert "letters, digits" in page.inner_text(".field-error")
+    page.fill("input[aria-label=Namespace]", "ui.kv")
+    page.click("button:has-text('Open')")
+    page.click("button:has-text('+ Add a key')")
+    page.fill("#kv-key", "bad key")
+    page.select_option("#kv-type", "NUMBER")
+    page.fill("#kv-value", "forty-two")
+    page.fill("#kv-ttl", "one hour")
+    page.click("[data-testid=kv-editor] button:has-text('Save')")
+    assert "letters, digits" in field_error(ui, "kv-key")
+    assert "Enter a number" in field_error(ui, "kv-value")
+    assert "ISO-8601" in field_error(ui, "kv-ttl")
+    ui.shot("34-kv-errors")
+    page.fill("#kv-key", "answer")
+    page.fill("#kv-value", "42")
+    page.fill("#kv-ttl", "")
+    page.click("[data-testid=kv-editor] button:has-text('Save')")
+    page.wait_for_selector("[data-testid=kv-table] tr[data-key=answer]")
+    page.click("button:has-text('+ Add a key')")
+    page.fill("#kv-key", "settings")
+    page.select_option("#kv-type", "JSON")
+    page.fill("#kv-value", '{"region": "eu", "retries": 3}')
+    page.click("[data-testid=kv-editor] button:has-text('Save')")
+    page.wait_for_selector("[data-testid=kv-table] tr[data-key=settings]")
+    with ui.server.http() as client:
+        assert client.get("/api/v1/main/namespaces/ui.kv/kv/answer").json() == {"type": "NUMBER", "value": 42}
+        assert client.get("/api/v1/main/namespaces/ui.kv/kv/settings").json()["value"] == {"region": "eu", "retries": 3}
+    page.click("[data-testid=kv-table] tr[data-key=answer] button.link")
+    page.wait_for_function("() => document.querySelector('#kv-value') && document.querySelector('#kv-value').value === '42'")
+    assert page.input_value("#kv-type") == "NUMBER"
+    ui.shot("35-kv")
+
+    page.click("[data-tab=files]")
+    page.fill("#new-file", "queries/setup.sql")
+    page.click("button:has-text('Create')")
+    page.wait_for_selector(".cm-editor")
+    page.click(".cm-content")
+    page.keyboard.type("SELECT 42;")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector(".toast:has-text('Saved /queries/setup.sql')")
+    with ui.server.http() as client:
+        answer = client.get("/api/v1/main/namespaces/ui.kv/files", params={"path": "/queries/setup.sql"})
+        assert answer.text == "SELECT 42;"
+    ui.shot("36-namespace-files")
+
+
+def test_server_errors_are_readable_never_blank(ui: Ui) -> None:
+    page = ui.logged_in().page
+    ui.goto("/ui/executions/ui.test/quick/NoSuchExecution")
+    assert "Not Found" in page.inner_text("[role=alert]")
+    ui.shot("37-error-execution")
+    ui.goto("/ui/flows/edit/ui.test/no_such_flow")
+    assert "Not Found" in page.inner_text("[role=alert]")
+    ui.goto("/ui/nowhere/at/all")
+    assert "Page not found" in page.inner_text("main")
+    # A flow the server refuses to save: its message, and the editor marks the line.
+    page.click("nav a:has-text('Flows')")
+    page.click("[data-testid=create-flow]")
+    page.wait_for_selector(EDITOR)
+    ui.paste("id: bad\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: x\n")
+    page.click("[data-testid=save-flow]")
+    page.wait_for_selector(".toast.error:has-text('Not saved')")
+    ui.shot("38-error-save")
+
+
+def test_revisions_diff_theme_copilot_and_logout(ui: Ui) -> None:
+    deploy(ui.server, QUICK_FLOW)
+    page = ui.logged_in().page
+    ui.goto("/ui/flows/edit/ui.test/quick")
+    page.wait_for_selector(EDITOR)
+    ui.paste(QUICK_FLOW.replace("format: ok", "format: changed"))
+    ui.wait_valid()
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("[data-testid=revision]:has-text('revision 2')")
+    page.click("[data-tab=revisions]")
+    page.wait_for_selector("[data-testid=revision-diff] .cm-changedLine")
+    ui.shot("39-revisions-diff")
+
+    page.click("[data-tab=editor]")
+    page.click("[data-testid=theme-toggle]")
+    assert page.get_attribute("html", "data-theme") == "dark"
+    page.wait_for_selector(EDITOR)
+    ui.shot("40-dark-theme")
+    page.reload()
+    page.wait_for_selector(EDITOR)
+    assert page.get_attribute("html", "data-theme") == "dark"
+
+    # No AI provider is configured: the server says so and the panel goes away.
+    page.click("[data-testid=copilot-toggle]")
+    page.fill("[data-testid=copilot] textarea", "log hello every day")
+    page.click("[data-testid=copilot] button:has-text('Generate')")
+    page.wait_for_selector(".toast:has-text('Copilot unavailable')")
+    assert page.locator("[data-testid=copilot]").count() == 0
+    assert page.locator("[data-testid=copilot-toggle]").count() == 0
+    page.click("[data-testid=theme-toggle]")
+
+    page.click("[data-testid=logout]")
+    page.wait_for_selector("[data-testid=login-form]")
+    page.reload()
+    page.wait_for_selector("[data-testid=login-form]")

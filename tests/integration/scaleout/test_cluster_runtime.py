@@ -1,0 +1,235 @@
+"""The multi-process runtime's behaviour, its parts in one process (SQLite and PostgreSQL):
+jobs through workers, persisted timers, kills reaching workers, subflows, concurrency limits
+across executors, a dead worker's job re-queued and reported once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lanner.model.state import State
+from lanner.runtime.distributed.config import TIMER_GROUP
+from lanner.runtime.distributed.worker import INTERRUPTED
+from tests.integration.scaleout.conftest import Cluster, wait_until
+
+TWO_STEPS = """\
+id: two
+namespace: scale.out
+inputs:
+  - id: name
+    type: STRING
+    defaults: World
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.debug.Return
+    format: "Hi {{ inputs.name }}"
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.05S
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.first.value }} in {{ execution.startDate | date('yyyy') }}"
+"""
+
+RETRIED = """\
+id: retried
+namespace: scale.out
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    errorMessage: always
+    retry:
+      type: constant
+      interval: PT0.2S
+      maxAttempt: 3
+"""
+
+SLOW = """\
+id: slow
+namespace: scale.out
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: "{{ kv('nap') }}"
+    retry:
+      type: constant
+      interval: PT0.1S
+      maxAttempt: 2
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: done
+"""
+
+CHILD = """\
+id: child
+namespace: scale.out
+inputs:
+  - id: n
+    type: INT
+tasks:
+  - id: twice
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.n * 2 }}"
+outputs:
+  - id: result
+    type: STRING
+    value: "{{ outputs.twice.value }}"
+"""
+
+PARENT = """\
+id: parent
+namespace: scale.out
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: scale.out
+    flowId: child
+    inputs:
+      n: 21
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.call.outputs.result }}"
+"""
+
+PAUSING = """\
+id: pausing
+namespace: scale.out
+tasks:
+  - id: hold
+    type: io.kestra.plugin.core.flow.Pause
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: resumed
+"""
+
+
+def limited(behavior: str) -> str:
+    return f"""\
+id: limited
+namespace: scale.out
+concurrency:
+  behavior: {behavior}
+  limit: 2
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.6S
+"""
+
+
+def test_a_flow_runs_through_the_queues(cluster: Cluster) -> None:
+    cluster.add_executor()
+    cluster.add_worker()
+    final = cluster.run(TWO_STEPS, {"name": "Ada"})
+    assert final.state.current is State.SUCCESS
+    assert [run.task_id for run in final.task_runs] == ["first", "nap", "last"]
+    assert final.task_run(final.task_runs[1].id).attempts[0].worker_id == cluster.workers[0].id
+    messages = [entry.message for entry in cluster.services.stores.logs.for_execution(final.id)]
+    assert f"Hi Ada in {final.state.start_date.year}" in messages  # a datetime crossed as a datetime
+    assert cluster.services.stores.events.pending() == 0
+    assert cluster.services.stores.jobs.get(final.task_runs[1].id) is None
+
+
+def test_retries_wait_on_persisted_timers(cluster: Cluster) -> None:
+    cluster.add_executor()
+    cluster.add_worker()
+    began = time.monotonic()
+    final = cluster.run(RETRIED)
+    assert final.state.current is State.FAILED
+    boom = final.task_runs[0]
+    assert [a.state.current for a in boom.attempts] == [State.FAILED] * 3
+    assert time.monotonic() - began >= 0.4  # two retry delays of 0.2 s
+    assert cluster.services.stores.jobs.claim("probe", 10, 1.0, [TIMER_GROUP]) == []  # all fired
+
+
+def test_a_timer_held_by_a_dead_executor_is_fired_by_another(cluster: Cluster) -> None:
+    doomed = cluster.add_executor(start=False)
+    cluster.add_worker()
+    flow = cluster.gateway.deploy(RETRIED)
+    execution = cluster.gateway.create_execution(flow)
+    stores = cluster.services.stores
+    # The doomed executor processes until it holds the first retry's timer, then "dies".
+    wait_until(lambda: doomed.run_once() >= 0 and doomed._timers._held, what="a held timer")
+    survivor = cluster.add_executor()
+    final = cluster.gateway.wait(execution.id, timeout=20)
+    assert final.state.current is State.FAILED
+    assert len(final.task_runs[0].attempts) == 3
+    assert survivor.id != doomed.id and stores.events.pending() == 0
+
+
+def test_kill_reaches_the_worker_running_the_task(cluster: Cluster) -> None:
+    cluster.add_executor()
+    worker = cluster.add_worker()
+    cluster.services.kv.set("scale.out", "nap", "PT60S")
+    flow = cluster.gateway.deploy(SLOW)
+    execution = cluster.gateway.create_execution(flow)
+    wait_until(lambda: worker.running == 1, what="the Sleep running on the worker")
+    began = time.monotonic()
+    cluster.gateway.kill(execution.id)
+    final = cluster.gateway.wait(execution.id, timeout=10)
+    assert final.state.current is State.KILLED
+    wait_until(lambda: worker.running == 0, timeout=5, what="the worker interrupting the task")
+    assert time.monotonic() - began < 5
+    assert cluster.services.stores.jobs.get(final.task_runs[0].id) is None
+
+
+def test_subflows_are_created_by_the_executor(cluster: Cluster) -> None:
+    cluster.add_executor()
+    cluster.add_worker()
+    cluster.gateway.deploy(CHILD)
+    final = cluster.run(PARENT)
+    assert final.state.current is State.SUCCESS, final.state.current
+    assert final.task_runs[-1].outputs == {"value": "42"}
+
+
+def test_pause_and_resume_through_the_gateway(cluster: Cluster) -> None:
+    cluster.add_executor()
+    flow = cluster.gateway.deploy(PAUSING)
+    execution = cluster.gateway.create_execution(flow)
+    wait_until(lambda: cluster.gateway.get(execution.id).state.current is State.PAUSED,  # type: ignore[union-attr]
+               what="PAUSED")
+    cluster.gateway.resume(execution.id)
+    assert cluster.gateway.wait(execution.id, timeout=10).state.current is State.SUCCESS
+
+
+@pytest.mark.parametrize("behavior", ["FAIL", "QUEUE"])
+def test_concurrency_limit_holds_across_executors(cluster: Cluster, behavior: str) -> None:
+    for _ in range(3):
+        cluster.add_executor()
+    cluster.add_worker()
+    flow = cluster.gateway.deploy(limited(behavior))
+    ids = [cluster.gateway.create_execution(flow).id for _ in range(3)]
+    finals = [cluster.gateway.wait(i, timeout=20) for i in ids]
+    states = sorted(f.state.current.value for f in finals)
+    if behavior == "FAIL":
+        assert states == ["FAILED", "SUCCESS", "SUCCESS"]
+        return
+    assert states == ["SUCCESS"] * 3
+    waited = [f for f in finals if State.QUEUED in [h.state for h in f.state.histories]]
+    assert len(waited) == 1  # the third one waited for a slot, then ran
+    first_end = min(f.state.histories[-1].date for f in finals if f is not waited[0])
+    started = next(h.date for h in waited[0].state.histories if h.state is State.RUNNING)
+    assert started >= first_end
+
+
+def test_a_dead_workers_task_is_reported_once_then_retried(cluster: Cluster) -> None:
+    """The worker holding the job stops heartbeating (as if killed): once its lease lapsed,
+    another worker reports the attempt FAILED (interrupted) and the retry runs; the dead
+    worker's own late result is refused."""
+    cluster.add_executor()
+    stores = cluster.services.stores
+    cluster.services.kv.set("scale.out", "nap", "PT1S")
+    flow = cluster.gateway.deploy(SLOW)
+    execution = cluster.gateway.create_execution(flow)
+    job = wait_until(lambda: stores.jobs.claim("dead-worker", 1, 1.0), what="the job")[0]
+    assert job.attempts == 1
+    cluster.services.kv.set("scale.out", "nap", "PT0.05S")
+    cluster.add_worker()  # requeues the lapsed job, claims it again, reports it interrupted
+    final = cluster.gateway.wait(execution.id, timeout=20)
+    assert final.state.current is State.SUCCESS
+    wait_run = final.task_runs[0]
+    assert [a.state.current for a in wait_run.attempts] == [State.FAILED, State.SUCCESS]
+    messages = [e.message for e in stores.logs.for_execution(execution.id)]
+    assert messages.count(INTERRUPTED) == 1
+    assert stores.jobs.complete(job.id, "dead-worker") is False  # its late result has no job
