@@ -7,7 +7,7 @@ import importlib
 
 from bench.table import render
 
-SUITES = {"core": "bench.core", "server": "bench.server", "copilot": "bench.copilot"}
+SUITES = {"core": "bench.core", "server": "bench.server", "copilot": "bench.copilot", "ui": "bench.ui"}
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,8 @@ def _env(home: Path, config: dict[str, Any] | None = None) -> dict[str, str]:
     return env
 
 
-def _lanner_server(home: Path, *roles: str, config: dict[str, Any] | None = None, web: bool = True) -> _Server:
+def _lanner_server(home: Path, *roles: str, config: dict[str, Any] | None = None,
+                   web: bool = True) -> _Server:
     port = _free_port() if web else None
     command = [LANNER, "server", *roles] + (["--port", str(port)] if port else [])
     return _spawn(command, _env(home, config), port)
@@ -230,7 +232,8 @@ async def _drive_http(url: str) -> LoadResult:
         deadline = time.perf_counter() + DRAIN_SECONDS
         waiting = list(sends)
         while waiting and time.perf_counter() < deadline:
-            bodies = await asyncio.gather(*(client.get(f"/api/v1/main/executions/{i}") for i in waiting[:500]))
+            bodies = await asyncio.gather(*(client.get(f"/api/v1/main/executions/{execution_id}")
+                                            for execution_id in waiting[:500]))
             for body in (b.json() for b in bodies):
                 if body["state"]["current"] in TERMINAL:
                     ends[body["id"]] = (body["state"]["current"], _terminal_instant(body))
@@ -275,7 +278,8 @@ def _load_rows(mode: str, lanner: LoadResult, baseline: LoadResult, flow: str = 
     return [
         Row(f"executions/min, {flow}, {mode} ({offered})",
             f"{lanner.rate_per_minute:,.0f}/min ({lanner.succeeded}/{lanner.sent} ok)",
-            f"{baseline.rate_per_minute:,.0f}/min in-process", baseline.rate_per_minute / lanner.rate_per_minute,
+            f"{baseline.rate_per_minute:,.0f}/min in-process",
+            baseline.rate_per_minute / max(lanner.rate_per_minute, 1e-9),
             ">= 2,000/min", "Kestra: 2,000/min on 4 vCPU", rate_met),
         Row(f"create -> terminal latency, {flow}, {mode}", lanner.cell(), f"{baseline.cell()} in-process",
             lanner.p99 / max(baseline.p99, 1e-9), "p99 < 1 s at 2,000/min",
@@ -325,8 +329,8 @@ def load_postgres() -> list[Row]:
                                                                        database="bench") as postgres:
             home = Path(tmp)
             config = {"repository": {"url": postgres.url}}
-            with _servers(lambda: _lanner_server(home, "webserver", "executor", "scheduler", config=config),
-                          lambda: _lanner_server(home, "worker", config=config, web=False)) as (web, _):
+            with _servers(partial(_lanner_server, home, "webserver", "executor", "scheduler", config=config),
+                          partial(_lanner_server, home, "worker", config=config, web=False)) as (web, _):
                 _deploy(web.url, source)
                 lanner = asyncio.run(_drive_http(web.url))
             with postgres.connect(autocommit=True) as connection:

@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backfill": ("lanner.cli.remote.backfill",
                  "Backfill a flow's Schedule trigger on a server (--dry-run lists the dates)"),
     "kv": ("lanner.cli.remote.kv", "Get, set or list KV entries on a server"),
+    "copilot": ("lanner.cli.copilot", "Write or change a flow with the AI copilot (validated, repaired)"),
+    "flow": ("lanner.cli.flow", "Flow tools: `lanner flow fix FILE` rewrites removed/renamed Kestra syntax"),
     "docs": ("lanner.cli.docs", "Generate the task, trigger and flow reference (Markdown) from the code"),
     "data": ("lanner.cli.data", "Generate and serve the course's NYC taxi files offline"),
     "services": ("lanner.cli.services",

@@ -139,8 +139,15 @@ def type_doc(type_name: str) -> TypeDoc | None:
         description=_clean(schema.get("description", "")),
         properties=tuple(props),
         examples=tuple(schema.get("examples", ())),
-        keywords=" ".join(words for prefix, words in KEYWORDS.items() if canonical.startswith(prefix)),
+        keywords=" ".join(words for prefix, words in KEYWORDS.items()
+                          if _family(canonical).startswith(_family(prefix))),
     )
+
+
+def _family(type_name: str) -> str:
+    """``io.kestra.plugin.jdbc.duckdb.Query`` and ``io.lanner.plugin.jdbc.duckdb.CopyIn`` are both
+    ``jdbc.duckdb.*``: keywords follow the family, whoever publishes the type."""
+    return type_name.split(".plugin.", 1)[-1]
 
 
 def type_text(body: dict[str, Any]) -> str:

@@ -60,6 +60,7 @@ TASKS: dict[str, str] = {
     "io.kestra.plugin.jdbc.duckdb.Queries": f"{_JDBC}.duckdb:Queries",
     "io.kestra.plugin.jdbc.sqlite.Query": f"{_JDBC}.sqlite:Query",
     "io.kestra.plugin.jdbc.sqlite.Queries": f"{_JDBC}.sqlite:Queries",
+    "io.lanner.plugin.jdbc.duckdb.CopyIn": f"{_JDBC}.duckcopy:CopyIn",
     # gcp
     "io.kestra.plugin.gcp.gcs.Upload": f"{_GCP}.gcs:Upload",
     "io.kestra.plugin.gcp.gcs.Download": f"{_GCP}.gcs:Download",

@@ -59,7 +59,8 @@ class Ui:
 
     # ---- the YAML editor (CodeMirror) ----------------------------------------------------------
     def editor_text(self) -> str:
-        text: str = self.page.evaluate(f"() => document.querySelector('{EDITOR}').lannerView.state.doc.toString()")
+        script = f"() => document.querySelector('{EDITOR}').lannerView.state.doc.toString()"
+        text: str = self.page.evaluate(script)
         return text
 
     def paste(self, text: str) -> None:

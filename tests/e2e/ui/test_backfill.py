@@ -102,8 +102,8 @@ def test_backfill_of_seed_05_runs_twelve_months(ui: Ui, taxi: TaxiServices) -> N
     page.click("[data-testid=backfill-start]")
     page.wait_for_selector("[data-testid=backfill-status]")
     ui.shot("23-backfill-progress")
-    page.wait_for_selector("[data-testid=backfill-counts]:has-text('12 execution(s): 12 succeeded, 0 failed, 0 not finished')",
-                           timeout=300_000)
+    done = "12 execution(s): 12 succeeded, 0 failed, 0 not finished"
+    page.wait_for_selector(f"[data-testid=backfill-counts]:has-text('{done}')", timeout=300_000)
     ui.shot("24-backfill-done")
     page.keyboard.press("Escape")
 

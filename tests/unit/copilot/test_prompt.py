@@ -13,8 +13,6 @@ from lanner.copilot.service import Copilot
 from lanner.copilot.validation import validate
 from lanner.llm.scripted import ScriptedChatProvider
 
-REQUEST = "Create a flow that loads NYC taxi data from a CSV file to BigQuery"
-
 
 def _system_and_user(request: str, flow: str | None = None) -> tuple[str, str]:
     chat = ScriptedChatProvider([fenced(VALID)])
@@ -25,7 +23,7 @@ def _system_and_user(request: str, flow: str | None = None) -> tuple[str, str]:
 
 
 def test_the_system_prompt_holds_the_rules_and_the_retrieved_schemas_and_examples() -> None:
-    system, user = _system_and_user(REQUEST)
+    system, user = _system_and_user("Download the NYC taxi CSV file and load it into BigQuery")
     assert rules.RULES in system and rules.ANSWER_FORMAT in system
     assert "never in a top-level `schedule:`" in system
     load = by_type()["io.kestra.plugin.gcp.bigquery.Load"]
@@ -33,7 +31,7 @@ def test_the_system_prompt_holds_the_rules_and_the_retrieved_schemas_and_example
     assert "- destinationTable* (string)" in system  # a required property, with its type
     assert load.examples[0].splitlines()[0] in system  # the type's example
     assert "### io.kestra.plugin.core.http.Download (task)" in system
-    assert REQUEST in user
+    assert "Download the NYC taxi CSV file and load it into BigQuery" in user
 
 
 def test_every_type_is_listed_so_none_is_invented() -> None:

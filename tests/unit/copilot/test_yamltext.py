@@ -72,8 +72,8 @@ def test_quoted_values_keep_their_quotes() -> None:
 
 
 def test_secret_values_are_found_and_masked() -> None:
-    section = {"type": "openai", "openai": {"api-key": "sk-123456", "base-url": "http://x", "model-name": "m"},
-               "gemini": {"apiKey": "AIza-abcdef"}, "providers": [{"token": "tok-999"}]}
+    section = {"type": "openai", "gemini": {"apiKey": "AIza-abcdef"}, "providers": [{"token": "tok-999"}],
+               "openai": {"api-key": "sk-123456", "base-url": "http://x", "model-name": "m"}}
     secrets = secret_values(section)
     assert set(secrets) == {"sk-123456", "AIza-abcdef", "tok-999"}
     assert redact("key sk-123456 and AIza-abcdef", secrets) == f"key {MASK} and {MASK}"

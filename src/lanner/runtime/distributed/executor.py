@@ -254,7 +254,7 @@ class ClusterExecutor:
             self._create_subflow(step, command)
         elif isinstance(command, ExecutionEnded):
             step.ended = True
-            step.dequeue_next = step.flow.concurrency is not None
+            step.dequeue_next = _queues(step.flow)
             if execution.parent_id and execution.parent_task_run_id:
                 outbox.events.append((execution.parent_id, SubflowEnded(
                     execution.parent_task_run_id, execution.id, execution.state.current, execution.outputs)))
@@ -347,6 +347,11 @@ class ClusterExecutor:
                     outbox.write(self.stores)
             except LannerError:
                 _log.warning("queued execution %s: its flow cannot be loaded", execution.id)
+
+
+def _queues(flow: Flow) -> bool:
+    """Whether executions of ``flow`` may wait in QUEUED for a slot."""
+    return flow.concurrency is not None and flow.concurrency.behavior == "QUEUE"
 
 
 def _closed(execution: Execution, now: datetime) -> Execution:

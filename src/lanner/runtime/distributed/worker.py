@@ -80,14 +80,18 @@ class ClusterWorker:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop claiming; running tasks are killed and their jobs left to lapse (another worker
-        reports them interrupted), as a crash would - but without waiting for a task to end."""
+        """Stop claiming and interrupt running tasks: each is reported FAILED ("its worker was
+        stopped"), so the engine retries it per its policy at once. A task that ignores the
+        interruption for ``timeout`` seconds keeps its job, which lapses like a dead worker's."""
         self._stop.set()
         self._slot_freed.set()
         self._bridge.kill_all()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        while self.running and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self._flush_logs()
 
     @property
@@ -131,9 +135,13 @@ class ClusterWorker:
     def _run(self, job: Job) -> None:
         try:
             result = self._result_of(job)
-            self._report(job, result)
-        except Exception:
+        except Exception as exc:  # a bug here must not leave the job to lapse
             _log.exception("job %s failed in the worker", job.id)
+            result = self._failed(job, f"Internal error in the Lanner worker: {exc!r}")
+        try:
+            self._report(job, result)
+        except Exception:  # the database is unreachable: the lease lapses, another worker reports
+            _log.exception("could not report job %s", job.id)
         finally:
             with self._lock:
                 self._held.pop(job.id, None)

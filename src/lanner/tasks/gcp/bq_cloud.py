@@ -12,6 +12,7 @@ errors do not carry it, only the OAuth token derived from it).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -93,7 +94,9 @@ def _message(error: Exception) -> str:
     """BigQuery's message of an API error, with its reason (``notFound``, ``duplicate``...)."""
     code = getattr(error, "code", None)
     errors = getattr(error, "errors", None) or []
-    detail = getattr(error, "message", None) or _first_line(error)
+    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    detail = str(first.get("message") or getattr(error, "message", None) or _first_line(error))
+    detail = re.sub(r"^(GET|POST|PUT|PATCH|DELETE) \S+: ", "", detail)
     reasons = sorted({str(e.get("reason")) for e in errors if isinstance(e, dict) and e.get("reason")})
     prefix = f"BigQuery error {code}" if code else "BigQuery error"
     return f"{prefix}{' (' + ', '.join(reasons) + ')' if reasons else ''}: {detail}"
@@ -113,10 +116,14 @@ def query(task: Query, ctx: RunContext) -> Mapping[str, Any]:
         raise TaskFailure("`sql` is required")
     fetch_type = task.fetch_type(ctx)
     with _client(task, ctx) as (client, project):
-        config = bigquery.QueryJobConfig(
-            use_legacy_sql=bool(task.legacySql or task.useLegacySql), dry_run=task.dryRun,
-            priority=task.priority, labels=ctx.render(task.labels) if task.labels else {},
-            maximum_bytes_billed=task.maximumBytesBilled)
+        config = bigquery.QueryJobConfig(use_legacy_sql=bool(task.legacySql or task.useLegacySql),
+                                         priority=task.priority)
+        if task.dryRun:
+            config.dry_run = True
+        if task.labels:
+            config.labels = ctx.render(task.labels)
+        if task.maximumBytesBilled is not None:
+            config.maximum_bytes_billed = task.maximumBytesBilled
         if task.useQueryCache is not None:
             config.use_query_cache = task.useQueryCache
         destination = task.rendered(ctx, task.destinationTable)

@@ -444,9 +444,7 @@ class Engine:
         return StatementResult("CREATE_VIEW", 0, target=ref, ddl_operation="REPLACE" if existing else "CREATE")
 
     def _create_schema(self, node: exp.Create) -> StatementResult:
-        target = node.this
-        dataset = target.name if isinstance(target, exp.Table) else str(target)
-        project = target.db if isinstance(target, exp.Table) and target.db else self.names.project
+        dataset, project = _schema_name(node.this, self.names.project)
         if self.catalog.dataset(dataset) is not None:
             if node.args.get("exists"):
                 return StatementResult("CREATE_SCHEMA", ddl_operation="SKIP")
@@ -457,8 +455,7 @@ class Engine:
         return StatementResult("CREATE_SCHEMA", ddl_operation="CREATE")
 
     def _drop_schema(self, node: exp.Drop) -> StatementResult:
-        target = node.this
-        dataset = target.name if isinstance(target, exp.Table) else str(target)
+        dataset, _ = _schema_name((node.args.get("tables") or [node.this])[0], self.names.project)
         if self.catalog.dataset(dataset) is None:
             if node.args.get("exists"):
                 return StatementResult("DROP_SCHEMA", ddl_operation="SKIP")
@@ -483,6 +480,15 @@ class Engine:
                 self.catalog.drop_table(ref.dataset, ref.table)
             dropped = ref
         return StatementResult(statement_type, target=dropped, ddl_operation="DROP" if dropped else "SKIP")
+
+
+def _schema_name(target: Any, project: str | None) -> tuple[str, str | None]:
+    """``(dataset, project)`` of ``CREATE/DROP SCHEMA [project.]dataset``."""
+    if isinstance(target, exp.Table):
+        if target.db:
+            return target.db, target.catalog or project
+        return target.name, project
+    raise TaskFailure("CREATE/DROP SCHEMA needs a dataset name")
 
 
 def _insert_only(node: exp.Merge) -> bool:

@@ -14,14 +14,20 @@ const LOGO = html`<svg viewBox="0 0 32 32" aria-hidden="true"><rect width="32" h
   <path d="M7 23 L16 8 L25 23" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/>
   <circle cx="16" cy="19" r="2.6" fill="#fff"/></svg>`;
 
+function applyTheme(theme) {
+  document.documentElement.dataset.theme = theme;
+  try { localStorage.setItem("lanner.theme", theme); } catch { /* private mode */ }
+  window.dispatchEvent(new CustomEvent("lanner:theme", { detail: theme }));
+}
+
 function useTheme() {
   const [theme, setTheme] = useState(document.documentElement.dataset.theme || "light");
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-    try { localStorage.setItem("lanner.theme", theme); } catch { /* private mode */ }
-    window.dispatchEvent(new CustomEvent("lanner:theme", { detail: theme }));
-  }, [theme]);
-  return [theme, () => setTheme(theme === "dark" ? "light" : "dark")];
+  const toggle = () => {
+    const next = theme === "dark" ? "light" : "dark";
+    applyTheme(next); // at once, not in an effect: the choice is stored before any reload
+    setTheme(next);
+  };
+  return [theme, toggle];
 }
 
 function Login({ onLoggedIn, reason }) {

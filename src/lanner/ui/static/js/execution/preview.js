@@ -92,6 +92,13 @@ class IonReader {
       const symbol = this.string("'");
       return this.annotated(symbol);
     }
+    // Timestamps hold ':' (2019-01-01T00:46:40.000Z): read them whole, kept as text.
+    const stamp = /^\d{4}-\d{2}(?:-\d{2})?(?:T(?:\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?/
+      .exec(this.s.slice(this.i, this.i + 40));
+    if (stamp) {
+      this.i += stamp[0].length;
+      return stamp[0];
+    }
     const token = this.atom();
     return this.annotated(token, true);
   }
