@@ -7,7 +7,8 @@ import importlib
 
 from bench.table import render
 
-SUITES = {"core": "bench.core", "server": "bench.server", "copilot": "bench.copilot", "ui": "bench.ui"}
+SUITES = {"core": "bench.core", "server": "bench.server", "copilot": "bench.copilot", "ui": "bench.ui",
+          "gcp": "bench.gcp"}
 
 
 def main() -> None:

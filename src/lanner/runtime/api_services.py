@@ -484,6 +484,8 @@ class RuntimeApiServices:
             "commitId": None,
             "url": str(url) if url else None,
             "isBasicAuthEnabled": self.basic_auth_enabled,
+            # The copilot needs a chat provider: `ai: {type: gemini|openai, ...}`.
+            "isAiEnabled": bool(self.services.settings.section("ai", "type")),
             "isTaskRunEnabled": False,
             "isAnonymousUsageEnabled": False,
             "isUiAnonymousUsageEnabled": False,

@@ -41,6 +41,7 @@ from lanner.engine.events import (
     SubflowCreated,
     SubflowEnded,
     TaskResult,
+    TaskStarted,
     Tick,
 )
 from lanner.errors import LannerError, NotFoundError
@@ -292,7 +293,7 @@ class Runtime:
             if type(command.task).runs_inline and command.task.timeout is None:
                 self._run_task(execution.id, command)  # no thread hand-off for tiny tasks
             else:
-                self._pool.submit(self._run_task, execution.id, command)
+                self._pool.submit(self._run_task, execution.id, command, announce=True)
         elif isinstance(command, EmitLog):
             self._emit([command.entry])
         elif isinstance(command, WakeAt):
@@ -308,7 +309,9 @@ class Runtime:
         elif isinstance(command, CreateExecutionRetry):
             self._retry_as_new_execution(execution)
 
-    def _run_task(self, execution_id: str, command: RunTask) -> None:
+    def _run_task(self, execution_id: str, command: RunTask, *, announce: bool = False) -> None:
+        if announce:  # SUBMITTED -> RUNNING as the worker picks it up (what the UI's Gantt shows)
+            self._queue.put(_Post(execution_id, TaskStarted(command.task_run.id, utc_now())))
         result: TaskResult = self._worker.run(command)
         self._queue.put(_Post(execution_id, result))
 

@@ -263,3 +263,56 @@ def test_revisions_diff_theme_copilot_and_logout(ui: Ui) -> None:
     page.wait_for_selector("[data-testid=login-form]")
     page.reload()
     page.wait_for_selector("[data-testid=login-form]")
+
+
+SCHEDULED_FLOW = """id: scheduled
+namespace: ui.test
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT1S
+triggers:
+  - id: daily
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 6 * * *"
+"""
+
+
+def _trigger(server: Server) -> dict[str, object]:
+    with server.http() as client:
+        found = client.get("/api/v1/main/triggers/ui.test/scheduled").json()["results"]
+    context: dict[str, object] = found[0]
+    return context
+
+
+def test_triggers_enable_and_backfill_pause_resume_cancel(ui: Ui) -> None:
+    deploy(ui.server, SCHEDULED_FLOW)
+    page = ui.logged_in().page
+    page.click("nav a:has-text('Triggers')")
+    row = "[data-testid=triggers-table] tr[data-trigger=daily]"
+    page.wait_for_selector(row)
+    page.click(f"{row} .switch")
+    page.wait_for_selector(".toast:has-text('Trigger disabled')")
+    assert _trigger(ui.server)["disabled"] is True
+    page.click(f"{row} .switch")
+    page.wait_for_selector(".toast:has-text('Trigger enabled')")
+    assert _trigger(ui.server)["disabled"] is False
+
+    page.click(f"{row} [data-testid=backfill-button]")
+    page.click("[data-testid=backfill-start]")  # no start date
+    assert "required" in field_error(ui, "backfill-start")
+    page.fill("#backfill-start", "2019-01-01T00:00:00")
+    page.fill("#backfill-end", "2019-12-31T23:59:59")
+    page.click("[data-testid=backfill-dry-run]")
+    assert "365 execution(s)" in page.inner_text("[data-testid=backfill-preview]")
+    page.click("[data-testid=backfill-start]")
+    page.click("[data-testid=backfill-pause]")
+    page.wait_for_selector("[data-testid=backfill-state]:has-text('Paused')")
+    backfill = _trigger(ui.server)["backfill"]
+    assert isinstance(backfill, dict) and backfill["paused"] is True and backfill["total"] == 365
+    ui.shot("41-backfill-paused")
+    page.click("[data-testid=backfill-dialog] button:has-text('Resume')")
+    page.wait_for_selector("[data-testid=backfill-state]:has-text('Running')")
+    page.click("[data-testid=backfill-dialog] button:has-text('Cancel the backfill')")
+    page.wait_for_selector("[data-testid=backfill-state]:has-text('Backfill cancelled')")
+    assert _trigger(ui.server)["backfill"] is None

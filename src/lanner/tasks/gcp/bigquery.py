@@ -8,6 +8,7 @@ processed). This module holds the schemas (the tasks' properties) and picks the 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, Literal
@@ -30,11 +31,8 @@ class _BigQueryTask(LocatedGcpTask):
         from .auth import gcp_mode
 
         name = "".join("_" + c.lower() if c.isupper() else c for c in type(self).__name__).lstrip("_")
-        backend: ModuleType
-        if gcp_mode(ctx) == "local":
-            from . import bq_local as backend
-        else:
-            from . import bq_cloud as backend
+        module = ".bq_local" if gcp_mode(ctx) == "local" else ".bq_cloud"
+        backend: ModuleType = importlib.import_module(module, __package__)
         result: Mapping[str, Any] = getattr(backend, name)(self, ctx)
         return result
 

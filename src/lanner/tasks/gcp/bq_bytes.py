@@ -66,7 +66,8 @@ class BytesModel:
             return self.query(node)
         if isinstance(node, exp.Create):
             body = node.expression
-            return self.query(body) if isinstance(body, exp.Query) and str(node.args.get("kind")).upper() == "TABLE" else 0
+            is_table = str(node.args.get("kind")).upper() == "TABLE"
+            return self.query(body) if isinstance(body, exp.Query) and is_table else 0
         if isinstance(node, exp.Insert):
             body = node.expression
             return self.query(body) if isinstance(body, exp.Query) else self._subqueries(body)
@@ -95,7 +96,8 @@ class BytesModel:
         for table, is_target in sources[1:]:
             other = self._info(self.names.ref(table))
             if other is not None and not is_target:
-                total += self._table_read(other, table.alias_or_name, _columns_of(node, table.alias_or_name, other), [])
+                alias = table.alias_or_name
+                total += self._table_read(other, alias, _columns_of(node, alias, other), [])
         return total
 
     def _merge(self, node: exp.Merge) -> int:
@@ -145,7 +147,7 @@ class BytesModel:
 
     def _query(self, node: exp.Expr) -> int:
         tree = node.copy()
-        schema: dict[str, dict[str, dict[str, str]]] = {}
+        schema: dict[str, object] = {}
         infos: dict[tuple[str, str], TableInfo] = {}
         for table, ref in self.names.warehouse_tables(tree):
             table.set("catalog", None)
@@ -155,8 +157,9 @@ class BytesModel:
             if info is None:
                 continue
             infos[(ref.dataset, ref.table)] = info
-            columns = {c.name: c.type for c in info.columns} or self._described(info)
-            schema.setdefault(ref.dataset, {})[ref.table] = columns
+            tables = schema.setdefault(ref.dataset, {})
+            assert isinstance(tables, dict)
+            tables[ref.table] = {c.name: c.type for c in info.columns}
         qualified = qualify(tree, schema=schema, dialect="bigquery", db=self.names.default_dataset,
                             validate_qualify_columns=False, identify=False, quote_identifiers=False)
         try:
@@ -178,12 +181,9 @@ class BytesModel:
                 info = infos.get((source.db, source.name))
                 if info is None:
                     continue
-                columns = {c.name for c in scope.columns if c.table == alias}
-                total += self._table_read(info, alias, columns, conditions)
+                referenced = {c.name for c in scope.columns if c.table == alias}
+                total += self._table_read(info, alias, referenced, conditions)
         return total
-
-    def _described(self, info: TableInfo) -> dict[str, str]:
-        return {}
 
     def _whole_tables(self, node: exp.Expr) -> int:
         total = 0
@@ -222,7 +222,8 @@ class BytesModel:
         if not filters:
             return parts
         pruner = _Pruner(partitioning, self.evaluate)
-        return [p for p in parts if all(pruner.may_match(f, partitioning.bounds(p.partition_id)) for f in filters)]
+        return [p for p in parts
+                if all(pruner.may_match(f, partitioning.bounds(p.partition_id)) for f in filters)]
 
 
 def _column_bytes(parts: Iterable[PartitionStats], columns: Iterable[str]) -> int:
@@ -247,9 +248,9 @@ def _columns_of(node: exp.Expr, alias: str, info: TableInfo, *, own: bool = Fals
     found = []
     for column in node.find_all(exp.Column):
         qualifier = column.table
-        if qualifier == alias or (own and not qualifier and column.name.lower() not in (exclude or set())):
-            if info.column(column.name) is not None:
-                found.append(column.name)
+        mine = qualifier == alias or (own and not qualifier and column.name.lower() not in (exclude or set()))
+        if mine and info.column(column.name) is not None:
+            found.append(column.name)
     return found
 
 
@@ -263,7 +264,8 @@ def _only_partition_column(node: exp.Expr, alias: str, column: str) -> bool:
 class _Pruner:
     """Whether a partition ``[start, end)`` may hold rows matching a filter (True when unsure)."""
 
-    _FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE, exp.EQ: exp.EQ, exp.NEQ: exp.NEQ}
+    _FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE, exp.EQ: exp.EQ,
+             exp.NEQ: exp.NEQ}
 
     def __init__(self, partitioning: Partitioning, evaluate: Evaluate) -> None:
         self.unit: PartitionUnit = partitioning.unit
@@ -278,8 +280,9 @@ class _Pruner:
             return self.may_match(node.left, bounds) or self.may_match(node.right, bounds)
         if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
             return bounds is None if _term(node.this) else True
-        if isinstance(node, exp.Not) and isinstance(node.this, exp.Is) and isinstance(node.this.expression, exp.Null):
-            return bounds is not None if _term(node.this.this) else True
+        inner = node.this if isinstance(node, exp.Not) else None
+        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+            return bounds is not None if _term(inner.this) else True
         if isinstance(node, exp.Between):
             return (self._compare(exp.GTE, node.this, node.args["low"], bounds)
                     and self._compare(exp.LTE, node.this, node.args["high"], bounds))

@@ -149,7 +149,8 @@ class Catalog:
         return [TableInfo.from_json(r[0]) for r in rows]
 
     def put_table(self, info: TableInfo) -> None:
-        self.conn.execute(f"DELETE FROM {META}.tables WHERE dataset = ? AND name = ?", [info.dataset, info.name])
+        self.conn.execute(f"DELETE FROM {META}.tables WHERE dataset = ? AND name = ?",
+                          [info.dataset, info.name])
         self.conn.execute(f"INSERT INTO {META}.tables VALUES (?, ?, ?, ?)",
                           [info.dataset, info.name, info.kind, info.to_json()])
         self._tables[(info.dataset, info.name)] = info
@@ -215,9 +216,11 @@ class Catalog:
             f"{where} GROUP BY ALL").fetchall()
         now = time.time()
         names = [c.name.lower() for c in info.columns]
-        return [PartitionStats(str(r[0]), int(r[1]), {n: int(v or 0) for n, v in zip(names, r[2:], strict=True)}, now)
+        return [PartitionStats(str(r[0]), int(r[1]),
+                               {n: int(v or 0) for n, v in zip(names, r[2:], strict=True)}, now)
                 for r in rows]
 
     def max_rowid(self, dataset: str, name: str) -> int:
-        row = self.conn.execute(f"SELECT coalesce(max(rowid), -1) FROM {quote(dataset)}.{quote(name)}").fetchone()
+        sql = f"SELECT coalesce(max(rowid), -1) FROM {quote(dataset)}.{quote(name)}"
+        row = self.conn.execute(sql).fetchone()
         return int(row[0]) if row else -1

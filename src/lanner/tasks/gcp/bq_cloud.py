@@ -11,6 +11,7 @@ errors do not carry it, only the OAuth token derived from it).
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -26,8 +27,6 @@ from .bq_outputs import human_bytes, query_metrics, schema_columns
 from .bq_sql import TableRef, parse_table_id
 
 if TYPE_CHECKING:
-    from google.cloud import bigquery
-
     from .bigquery import (
         CreateDataset,
         CreateTable,
@@ -43,6 +42,13 @@ if TYPE_CHECKING:
     )
 
 
+def _bigquery() -> Any:
+    """``google.cloud.bigquery``, imported when used and seen as untyped: its type information
+    would make mypy resolve the whole ``google.cloud`` namespace from it, and then lose the
+    untyped ``google.cloud.storage`` that the GCS tasks import."""
+    return importlib.import_module("google.cloud.bigquery")
+
+
 def endpoint(ctx: RunContext) -> str | None:
     configured = config_value(ctx.config or {}, "gcp", "bigquery", "endpoint")
     if configured:
@@ -53,9 +59,9 @@ def endpoint(ctx: RunContext) -> str | None:
     return None
 
 
-def open_client(task: _BigQueryTask, ctx: RunContext) -> tuple[bigquery.Client, str]:
+def open_client(task: _BigQueryTask, ctx: RunContext) -> tuple[Any, str]:
     from google.auth.credentials import AnonymousCredentials
-    from google.cloud import bigquery
+    bigquery = _bigquery()
 
     url = endpoint(ctx)
     creds, project = task.google_credentials(ctx) if (task.serviceAccount or not url) else (None, None)
@@ -64,13 +70,14 @@ def open_client(task: _BigQueryTask, ctx: RunContext) -> tuple[bigquery.Client, 
         raise TaskFailure("No Google Cloud project: set `projectId` (or use a service-account key that has "
                           "a project_id).")
     options = {"api_endpoint": url} if url else None
-    client = bigquery.Client(project=project, credentials=creds or (AnonymousCredentials() if url else None),
+    anonymous: Any = AnonymousCredentials  # untyped library class
+    client = bigquery.Client(project=project, credentials=creds or (anonymous() if url else None),
                              location=task.rendered(ctx, task.location), client_options=options)
     return client, project
 
 
 @contextmanager
-def _client(task: _BigQueryTask, ctx: RunContext) -> Iterator[tuple[bigquery.Client, str]]:
+def _client(task: _BigQueryTask, ctx: RunContext) -> Iterator[tuple[Any, str]]:
     from google.api_core import exceptions as google_errors
     from google.auth import exceptions as auth_errors
 
@@ -83,7 +90,8 @@ def _client(task: _BigQueryTask, ctx: RunContext) -> Iterator[tuple[bigquery.Cli
         raise TaskFailure(f"Google Cloud authentication failed: {type(error).__name__}: "
                           f"{_first_line(error)}") from None
     finally:
-        client.close()
+        close: Any = client.close  # untyped
+        close()
 
 
 def _first_line(error: BaseException) -> str:
@@ -109,7 +117,7 @@ def _table_id(ref: TableRef) -> str:
 # ---- Query -------------------------------------------------------------------------------------
 
 def query(task: Query, ctx: RunContext) -> Mapping[str, Any]:
-    from google.cloud import bigquery
+    bigquery = _bigquery()
 
     sql = task.rendered(ctx, task.sql)
     if not sql:
@@ -137,7 +145,8 @@ def query(task: Query, ctx: RunContext) -> Mapping[str, Any]:
                 config.flatten_results = task.flattenResults
         default_dataset = task.rendered(ctx, task.defaultDataset)
         if default_dataset:
-            config.default_dataset = default_dataset if "." in default_dataset else f"{project}.{default_dataset}"
+            qualified = default_dataset if "." in default_dataset else f"{project}.{default_dataset}"
+            config.default_dataset = qualified
         if task.timePartitioningField or task.timePartitioningType:
             config.time_partitioning = bigquery.TimePartitioning(
                 type_=task.timePartitioningType or "DAY", field=task.timePartitioningField)
@@ -183,7 +192,7 @@ def _seconds(duration: str | None) -> float | None:
 
 def create_dataset(task: CreateDataset, ctx: RunContext) -> Mapping[str, Any]:
     from google.api_core.exceptions import NotFound
-    from google.cloud import bigquery
+    bigquery = _bigquery()
 
     name = task.rendered(ctx, task.name)
     if not name:
@@ -235,8 +244,8 @@ def _ref(task: Any, ctx: RunContext, project: str) -> TableRef:
     return TableRef(project, dataset, table)
 
 
-def _schema(fields: Any) -> list[bigquery.SchemaField]:
-    from google.cloud import bigquery
+def _schema(fields: Any) -> list[Any]:
+    bigquery = _bigquery()
 
     out = []
     for field in fields or []:
@@ -250,7 +259,7 @@ def _schema(fields: Any) -> list[bigquery.SchemaField]:
 
 def create_table(task: CreateTable, ctx: RunContext) -> Mapping[str, Any]:
     from google.api_core.exceptions import Conflict
-    from google.cloud import bigquery
+    bigquery = _bigquery()
 
     definition = ctx.render(task.tableDefinition) if task.tableDefinition else {}
     with _client(task, ctx) as (client, project):
@@ -287,7 +296,8 @@ def create_table(task: CreateTable, ctx: RunContext) -> Mapping[str, Any]:
                 raise TaskFailure(f"Already Exists: Table {ref}") from None
             created = client.get_table(table.reference)
             if task.ifExists == "UPDATE":
-                fields = [f for f in ("description", "friendly_name", "labels", "schema") if getattr(table, f)]
+                fields = [f for f in ("description", "friendly_name", "labels", "schema")
+                          if getattr(table, f)]
                 created = client.update_table(table, fields) if fields else created
         return table_output(created)
 
@@ -317,7 +327,7 @@ def _instant(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def table_output(table: bigquery.Table) -> dict[str, Any]:
+def table_output(table: Any) -> dict[str, Any]:
     """Kestra's table output (``AbstractTable.Output``) of a BigQuery table."""
     definition: dict[str, Any] = {"type": table.table_type or "TABLE",
                                   "schema": {"fields": [f.to_api_repr() for f in table.schema or []]}}
@@ -347,8 +357,8 @@ def table_output(table: bigquery.Table) -> dict[str, Any]:
 
 # ---- loads and extracts ------------------------------------------------------------------------
 
-def _load_config(task: _Load, ctx: RunContext) -> bigquery.LoadJobConfig:
-    from google.cloud import bigquery
+def _load_config(task: _Load, ctx: RunContext) -> Any:
+    bigquery = _bigquery()
 
     fmt = (task.rendered(ctx, task.format) or "CSV").upper()
     config = bigquery.LoadJobConfig(source_format="NEWLINE_DELIMITED_JSON" if fmt == "JSON" else fmt)
@@ -415,9 +425,10 @@ def load_from_gcs(task: LoadFromGcs, ctx: RunContext) -> Mapping[str, Any]:
 
 
 def extract_to_gcs(task: ExtractToGcs, ctx: RunContext) -> Mapping[str, Any]:
-    from google.cloud import bigquery
+    bigquery = _bigquery()
 
-    config = bigquery.ExtractJobConfig()
+    extract_config: Any = bigquery.ExtractJobConfig  # untyped
+    config = extract_config()
     for prop, attribute in (("compression", "compression"), ("fieldDelimiter", "field_delimiter"),
                             ("format", "destination_format"), ("printHeader", "print_header"),
                             ("useAvroLogicalTypes", "use_avro_logical_types")):

@@ -122,8 +122,8 @@ def partitioning_of(node: exp.Expr | None, types: dict[str, str]) -> Partitionin
         return _checked(name, "DAY", types, text, date_only=True)
     column = node.this if isinstance(node, exp.Func | exp.Cast) else None
     if not isinstance(column, exp.Column):
-        raise TaskFailure(f"PARTITION BY {text} is not supported by the BigQuery local mode "
-                          "(supported: a DATE column, DATE(col), TIMESTAMP_TRUNC/DATETIME_TRUNC/DATE_TRUNC(col, unit))")
+        raise TaskFailure(f"PARTITION BY {text} is not supported by the BigQuery local mode (supported: "
+                          "a DATE column, DATE(col), TIMESTAMP_TRUNC/DATETIME_TRUNC/DATE_TRUNC(col, unit))")
     if isinstance(node, exp.Date | exp.TsOrDsToDate) or (
             isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DATE):
         return _checked(column.name, "DAY", types, text)
@@ -132,7 +132,7 @@ def partitioning_of(node: exp.Expr | None, types: dict[str, str]) -> Partitionin
         unit = (unit_node.name if unit_node is not None else "").upper()
         if unit not in _UNITS:
             raise TaskFailure(f"PARTITION BY {text}: unit {unit or '?'} is not one of HOUR, DAY, MONTH, YEAR")
-        return _checked(column.name, unit, types, text)  # type: ignore[arg-type]
+        return _checked(column.name, unit, types, text)
     raise TaskFailure(f"PARTITION BY {text} is not supported by the BigQuery local mode "
                       "(integer-range partitioning included)")
 

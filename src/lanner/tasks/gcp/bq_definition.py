@@ -54,7 +54,8 @@ def _options_sql(options: dict[str, Any]) -> str:
     return f" OPTIONS({', '.join(items)})" if items else ""
 
 
-def definition_ddl(ref: TableRef, definition: dict[str, Any], options: dict[str, Any], *, replace: bool) -> str:
+def definition_ddl(ref: TableRef, definition: dict[str, Any], options: dict[str, Any], *,
+                   replace: bool) -> str:
     kind = str(definition.get("type") or "TABLE").upper()
     create = "CREATE OR REPLACE" if replace else "CREATE"
     schema = definition.get("schema") or {}
@@ -69,7 +70,8 @@ def definition_ddl(ref: TableRef, definition: dict[str, Any], options: dict[str,
         external = definition.get("externalTableDefinition") or {}
         csv = external.get("csvOptions") or external.get("formatOptions") or {}
         settings = {
-            "format": str(external.get("formatType") or external.get("format") or csv.get("type") or "CSV").upper(),
+            "format": str(external.get("formatType") or external.get("format") or csv.get("type")
+                          or "CSV").upper(),
             "uris": list(external.get("sourceUris") or []),
             "skip_leading_rows": csv.get("skipLeadingRows"), "field_delimiter": csv.get("fieldDelimiter"),
             "quote": csv.get("quote"), "allow_jagged_rows": csv.get("allowJaggedRows"),
@@ -98,7 +100,8 @@ def definition_ddl(ref: TableRef, definition: dict[str, Any], options: dict[str,
         column = next((c for c in columns if c.name.lower() == str(field).lower()), None)
         base = column.type.upper() if column else "TIMESTAMP"
         if base == "DATE":
-            tail = f" PARTITION BY `{field}`" if unit == "DAY" else f" PARTITION BY DATE_TRUNC(`{field}`, {unit})"
+            by = f"`{field}`" if unit == "DAY" else f"DATE_TRUNC(`{field}`, {unit})"
+            tail = f" PARTITION BY {by}"
         elif base == "DATETIME":
             tail = f" PARTITION BY DATETIME_TRUNC(`{field}`, {unit})"
         else:
@@ -112,7 +115,8 @@ def _instant(epoch: float) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z") if epoch else None
 
 
-def table_output(info: TableInfo, project: str | None, partitions: Iterable[PartitionStats]) -> dict[str, Any]:
+def table_output(info: TableInfo, project: str | None,
+                 partitions: Iterable[PartitionStats]) -> dict[str, Any]:
     """Kestra's table output (``AbstractTable.Output``) of a local table."""
     parts = list(partitions)
     rows = sum(p.rows for p in parts)

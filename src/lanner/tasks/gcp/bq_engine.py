@@ -58,6 +58,7 @@ class QueryOptions:
     create_disposition: str | None = None  # CREATE_IF_NEEDED (default) / CREATE_NEVER
     partitioning: Partitioning | None = None  # of a destination table created by the query
     clustering: tuple[str, ...] = ()
+    maximum_bytes_billed: int | None = None  # a statement that would bill more fails before running
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Engine:
         self.buckets = buckets
         self.names = names
         self.dry_run = False
+        self.maximum_bytes_billed: int | None = None
         self._constants: dict[str, datetime | None] = {}
         self.bytes = BytesModel(catalog, names, self._evaluate, self._external_bytes, _parse_one)
 
@@ -90,6 +92,7 @@ class Engine:
         options = options or QueryOptions()
         statements = parse_script(sql)
         self.dry_run = options.dry_run
+        self.maximum_bytes_billed = options.maximum_bytes_billed
         results: list[StatementResult] = []
         if self.dry_run:
             self.conn.begin()
@@ -97,9 +100,12 @@ class Engine:
             for index, node in enumerate(statements):
                 last = index == len(statements) - 1
                 try:
-                    results.append(self.statement(node, options if last else QueryOptions(options.dry_run), last))
+                    current = options if last else QueryOptions(
+                        options.dry_run, maximum_bytes_billed=options.maximum_bytes_billed)
+                    results.append(self.statement(node, current, last))
                 except duckdb.Error as error:
-                    raise TaskFailure(self._where(index, len(statements)) + explain_duckdb_error(str(error))) from None
+                    where = self._where(index, len(statements))
+                    raise TaskFailure(where + explain_duckdb_error(str(error))) from None
                 except TaskFailure as failure:
                     if len(statements) == 1:
                         raise
@@ -109,6 +115,15 @@ class Engine:
                 self.conn.rollback()
                 self.catalog.forget()
         return results
+
+    def _budget(self, processed: int) -> int:
+        from .bq_outputs import billed_bytes
+
+        limit = self.maximum_bytes_billed
+        if limit is not None and not self.dry_run and billed_bytes(processed) > limit:
+            raise TaskFailure(f"Query exceeded limit for bytes billed: {limit}. {billed_bytes(processed)} or "
+                              "higher required.")
+        return processed
 
     @staticmethod
     def _where(index: int, count: int) -> str:
@@ -230,7 +245,7 @@ class Engine:
     # ---- queries -------------------------------------------------------------------------------
 
     def _query(self, node: exp.Query, options: QueryOptions, last: bool) -> StatementResult:
-        processed = self.bytes.query(node)
+        processed = self._budget(self.bytes.query(node))
         sql = self.duck(node)
         if self.dry_run:
             self.conn.execute("EXPLAIN " + sql)
@@ -266,7 +281,8 @@ class Engine:
             if disposition == "WRITE_EMPTY" and self.catalog.max_rowid(ref.dataset, ref.table) >= 0:
                 raise TaskFailure(f"Already Exists: Table {ref} is not empty (writeDisposition WRITE_EMPTY)")
             since = self.catalog.max_rowid(ref.dataset, ref.table)
-            row = self.conn.execute(f"INSERT INTO {quote(ref.dataset)}.{quote(ref.table)} BY NAME {sql}").fetchone()
+            target = f"{quote(ref.dataset)}.{quote(ref.table)}"
+            row = self.conn.execute(f"INSERT INTO {target} BY NAME {sql}").fetchone()
             self.catalog.recompute_stats(existing, since_rowid=since)
             return int(row[0]) if row else 0
 
@@ -281,7 +297,7 @@ class Engine:
         if info.kind != "TABLE":
             raise TaskFailure(f"Cannot modify {info.kind.lower()} table {ref}: DML needs a native table")
         kind = type(node).__name__.upper()
-        processed = self.bytes.statement(node)
+        processed = self._budget(self.bytes.statement(node))
         sql = self.duck(node)
         if self.dry_run:
             self.conn.execute("EXPLAIN " + sql)
@@ -328,17 +344,18 @@ class Engine:
                                   "require_partition_filter", "partition_expiration_days")}
         if spec.external:
             return self._create_external(ref, spec.columns, spec.options, table_options, existing, kind)
-        processed = self.bytes.query(body) if body is not None else 0
+        processed = self._budget(self.bytes.query(body)) if body is not None else 0
         operation = "REPLACE" if existing is not None else "CREATE"
         with self._transaction():
             if body is not None:
                 sql = self.duck(body, creating=ref)
                 if self.dry_run:
                     sql = f"SELECT * FROM ({sql}) AS _q LIMIT 0"
-                self._materialize(ref, sql, spec.columns or None, spec.partition, spec.clustering, table_options,
-                                  replaces=existing)
+                self._materialize(ref, sql, spec.columns or None, spec.partition, spec.clustering,
+                                  table_options, replaces=existing)
             else:
-                self._create_empty(ref, spec.columns, spec.partition, spec.clustering, table_options, existing)
+                self._create_empty(ref, spec.columns, spec.partition, spec.clustering, table_options,
+                                   existing)
         return StatementResult(kind, processed, target=ref, ddl_operation=operation)
 
     def _create_empty(self, ref: TableRef, columns: list[Column], partition: exp.Expr | None,
@@ -350,8 +367,8 @@ class Engine:
         cluster = clustering_of(clustering, types)
         if existing is not None:
             self.catalog.drop_table(ref.dataset, ref.table)
-        definition = ", ".join(f"{quote(c.name)} {duck_type_sql(c.type)}" + (" NOT NULL" if c.mode == "REQUIRED" else "")
-                               for c in columns)
+        definition = ", ".join(f"{quote(c.name)} {duck_type_sql(c.type)}"
+                               + (" NOT NULL" if c.mode == "REQUIRED" else "") for c in columns)
         self.conn.execute(f"CREATE TABLE {quote(ref.dataset)}.{quote(ref.table)} ({definition})")
         now = datetime.now(UTC).timestamp()
         info = TableInfo(ref.dataset, ref.table, "TABLE", tuple(columns), partitioning, cluster, options,
@@ -365,7 +382,8 @@ class Engine:
         query may read the table it replaces), sorted by partition and clustering columns."""
         if declared:
             names = ", ".join(quote(c.name) for c in declared)
-            casts = ", ".join(f"CAST({quote(c.name)} AS {duck_type_sql(c.type)}) AS {quote(c.name)}" for c in declared)
+            casts = ", ".join(f"CAST({quote(c.name)} AS {duck_type_sql(c.type)}) AS {quote(c.name)}"
+                              for c in declared)
             sql = f"SELECT {casts} FROM ({sql}) AS _q({names})"
         order_columns = list(clustering or ())
         if isinstance(partition, Partitioning):
@@ -407,8 +425,8 @@ class Engine:
         uris = external["uris"]
         external["uris"] = [uris] if isinstance(uris, str) else list(uris)
         now = datetime.now(UTC).timestamp()
-        info = TableInfo(ref.dataset, ref.table, "EXTERNAL", tuple(columns), options=options, external=external,
-                         created=now, modified=now)
+        info = TableInfo(ref.dataset, ref.table, "EXTERNAL", tuple(columns), options=options,
+                         external=external, created=now, modified=now)
         with self._transaction():
             if existing is not None:
                 self.catalog.drop_table(ref.dataset, ref.table)
@@ -441,7 +459,8 @@ class Engine:
             if existing is not None:
                 self.catalog.drop_table(ref.dataset, ref.table)
             self.catalog.put_table(info)
-        return StatementResult("CREATE_VIEW", 0, target=ref, ddl_operation="REPLACE" if existing else "CREATE")
+        operation = "REPLACE" if existing else "CREATE"
+        return StatementResult("CREATE_VIEW", 0, target=ref, ddl_operation=operation)
 
     def _create_schema(self, node: exp.Create) -> StatementResult:
         dataset, project = _schema_name(node.this, self.names.project)
@@ -461,7 +480,8 @@ class Engine:
                 return StatementResult("DROP_SCHEMA", ddl_operation="SKIP")
             raise TaskFailure(f"Not found: Dataset {dataset}")
         if self.catalog.tables(dataset) and not node.args.get("cascade"):
-            raise TaskFailure(f"Dataset {dataset} is still in use: it has tables (use DROP SCHEMA ... CASCADE)")
+            raise TaskFailure(f"Dataset {dataset} is still in use: it has tables "
+                              "(use DROP SCHEMA ... CASCADE)")
         with self._transaction():
             self.catalog.drop_dataset(dataset)
         return StatementResult("DROP_SCHEMA", ddl_operation="DROP")

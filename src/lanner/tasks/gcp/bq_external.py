@@ -64,7 +64,8 @@ def reader_sql(info: TableInfo, files: Sequence[Path]) -> str:
     if fmt in ("NEWLINE_DELIMITED_JSON", "JSON"):
         if not info.columns:
             return f"SELECT * FROM read_json({paths}, format = 'newline_delimited')"
-        columns = ", ".join(f"{sql_string(c.name)}: {sql_string(duck_type_sql(c.type))}" for c in info.columns)
+        columns = ", ".join(f"{sql_string(c.name)}: {sql_string(duck_type_sql(c.type))}"
+                            for c in info.columns)
         return f"SELECT * FROM read_json({paths}, format = 'newline_delimited', columns = {{{columns}}})"
     return _csv_sql(info, options, files, paths)
 
@@ -83,7 +84,7 @@ def _csv_sql(info: TableInfo, options: dict[str, Any], files: Sequence[Path], pa
                 f"nullstr = {sql_string(str(options['null_marker']))}" if options.get("null_marker") else "",
                 "null_padding = true" if _bool(options.get("allow_jagged_rows")) else "",
                 "ignore_errors = true" if int(options.get("max_bad_records") or 0) > 0 else "",
-                f"encoding = {sql_string(_encoding(options.get('encoding')))}" if options.get("encoding") else ""]
+                f"encoding = {sql_string(_encoding(options['encoding']))}" if options.get("encoding") else ""]
     extra = ", ".join(s for s in settings if s)
     extra = f", {extra}" if extra else ""
     if not info.columns:  # schema auto-detection: the header (the skipped row) names the columns
@@ -117,8 +118,9 @@ def _encoding(value: Any) -> str:
 def _file_width(path: Path, delimiter: str, skip: int) -> int | None:
     """How many values the first data row of a CSV file has (None when unreadable/empty)."""
     try:
-        raw: Any = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
-        with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as text:
+        opener: Any = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace",
+                                                         newline="") as text:
             reader = csv.reader(text, delimiter=delimiter[:1] or ",")
             for index, row in enumerate(reader):
                 if index >= skip:

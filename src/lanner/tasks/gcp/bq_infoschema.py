@@ -46,25 +46,27 @@ def information_schema_sql(engine: Engine, table: exp.Table) -> str:
         names = [dataset] if dataset else engine.catalog.datasets()
         rows = []
         for name in names:
-            info = engine.catalog.dataset(name) or {}
-            rows.append(f"({project}, {sql_string(name)}, {sql_string(str(info.get('location') or 'US'))}, "
-                        f"to_timestamp({float(info.get('created') or 0)}))")
+            found = engine.catalog.dataset(name) or {}
+            rows.append(f"({project}, {sql_string(name)}, {sql_string(str(found.get('location') or 'US'))}, "
+                        f"to_timestamp({float(found.get('created') or 0)}))")
         return _values(rows, "catalog_name VARCHAR, schema_name VARCHAR, location VARCHAR, "
                              "creation_time TIMESTAMPTZ")
     rows = []
     for info in engine.catalog.tables(dataset):
         partition = info.partitioning.column.lower() if info.partitioning else None
+        clustered = [c.lower() for c in info.clustering]
         for position, column in enumerate(info.columns, start=1):
-            clustered = [c.lower() for c in info.clustering]
-            cluster_position = clustered.index(column.name.lower()) + 1 if column.name.lower() in clustered else None
-            rows.append(
-                f"({project}, {sql_string(info.dataset)}, {sql_string(info.name)}, {sql_string(column.name)}, "
-                f"{position}, {sql_string('NO' if column.mode == 'REQUIRED' else 'YES')}, "
-                f"{sql_string(column.type)}, {sql_string('YES' if column.name.lower() == partition else 'NO')}, "
-                f"{cluster_position if cluster_position else 'NULL'})")
-    return _values(rows, "table_catalog VARCHAR, table_schema VARCHAR, table_name VARCHAR, column_name VARCHAR, "
-                         "ordinal_position BIGINT, is_nullable VARCHAR, data_type VARCHAR, "
-                         "is_partitioning_column VARCHAR, clustering_ordinal_position BIGINT")
+            name = column.name.lower()
+            cluster = str(clustered.index(name) + 1) if name in clustered else "NULL"
+            nullable = sql_string("NO" if column.mode == "REQUIRED" else "YES")
+            partitioning = sql_string("YES" if name == partition else "NO")
+            rows.append(f"({project}, {sql_string(info.dataset)}, {sql_string(info.name)}, "
+                        f"{sql_string(column.name)}, {position}, {nullable}, {sql_string(column.type)}, "
+                        f"{partitioning}, {cluster})")
+    return _values(rows, "table_catalog VARCHAR, table_schema VARCHAR, table_name VARCHAR, "
+                         "column_name VARCHAR, ordinal_position BIGINT, is_nullable VARCHAR, "
+                         "data_type VARCHAR, is_partitioning_column VARCHAR, "
+                         "clustering_ordinal_position BIGINT")
 
 
 def _values(rows: list[str], columns: str) -> str:

@@ -80,7 +80,7 @@ def query(task: Query, ctx: RunContext) -> Mapping[str, Any]:
         dry_run=task.dryRun, destination=destination, write_disposition=task.writeDisposition,
         create_disposition=task.createDisposition,
         partitioning=destination_partitioning(task.timePartitioningField, task.timePartitioningType),
-        clustering=tuple(task.clusteringFields or ()))
+        clustering=tuple(task.clusteringFields or ()), maximum_bytes_billed=task.maximumBytesBilled)
     outputs: dict[str, Any] = {"jobId": job_id()}
     with _engine(task, ctx, project, default_dataset) as engine:
         results = engine.run_script(sql, options)
@@ -128,16 +128,18 @@ def create_dataset(task: CreateDataset, ctx: RunContext) -> Mapping[str, Any]:
             engine.conn.rollback()
             raise TaskFailure(f"Already Exists: Dataset {project}:{name}")
         elif task.ifExists == "UPDATE":
-            merged = {**{k: v for k, v in existing.items() if k not in ("dataset", "project", "created", "modified")},
-                      **{k: v for k, v in wanted.items() if v is not None}}
+            kept = {k: v for k, v in existing.items()
+                    if k not in ("dataset", "project", "created", "modified")}
+            merged = {**kept, **{k: v for k, v in wanted.items() if v is not None}}
             info = catalog.put_dataset(name, existing.get("project") or project, merged)
             ctx.logger.info(f"Dataset {project}:{name} updated")
         else:
             info = existing
             ctx.logger.info(f"Dataset {project}:{name} already exists: skipped (ifExists SKIP)")
         engine.conn.commit()
-    return {"dataset": name, "project": info.get("project") or project, "friendlyName": info.get("friendlyName"),
-            "description": info.get("description"), "location": info.get("location") or "US"}
+    return {"dataset": name, "project": info.get("project") or project,
+            "friendlyName": info.get("friendlyName"), "description": info.get("description"),
+            "location": info.get("location") or "US"}
 
 
 def delete_dataset(task: DeleteDataset, ctx: RunContext) -> Mapping[str, Any]:
@@ -149,7 +151,8 @@ def delete_dataset(task: DeleteDataset, ctx: RunContext) -> Mapping[str, Any]:
         if engine.catalog.dataset(name) is None:
             raise TaskFailure(f"Not found: Dataset {project}:{name}")
         if engine.catalog.tables(name) and not task.deleteContents:
-            raise TaskFailure(f"Dataset {project}:{name} is still in use: it has tables (set deleteContents: true)")
+            raise TaskFailure(f"Dataset {project}:{name} is still in use: it has tables "
+                              "(set deleteContents: true)")
         engine.conn.begin()
         engine.catalog.drop_dataset(name)
         engine.conn.commit()
@@ -201,8 +204,9 @@ def delete_table(task: DeleteTable, ctx: RunContext) -> Mapping[str, Any]:
             if info.partitioning is None:
                 engine.conn.rollback()
                 raise TaskFailure(f"Table {ref.dataset}.{name} is not partitioned: no partition {decorator}")
-            engine.conn.execute(f"DELETE FROM {quote(ref.dataset)}.{quote(name)} WHERE "
-                                f"{info.partitioning.id_sql(quote(info.partitioning.column))} = ?", [decorator])
+            partition = info.partitioning.id_sql(quote(info.partitioning.column))
+            engine.conn.execute(f"DELETE FROM {quote(ref.dataset)}.{quote(name)} WHERE {partition} = ?",
+                                [decorator])
             engine.catalog.recompute_stats(info)
         else:
             engine.catalog.drop_table(ref.dataset, name)

@@ -31,7 +31,8 @@ class TableRef:
     table: str
 
     def __str__(self) -> str:  # BigQuery's own spelling in messages: project:dataset.table
-        return f"{self.project}:{self.dataset}.{self.table}" if self.project else f"{self.dataset}.{self.table}"
+        where = f"{self.dataset}.{self.table}"
+        return f"{self.project}:{where}" if self.project else where
 
     def api(self) -> dict[str, str | None]:
         return {"project": self.project, "dataset": self.dataset, "table": self.table}
@@ -57,7 +58,8 @@ def parse_table_id(text: str, project: str | None, default_dataset: str | None =
 def parse_script(sql: str) -> list[exp.Expr]:
     """The statements of a BigQuery script (``;``-separated)."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read="bigquery", error_level=ErrorLevel.RAISE) if s is not None]
+        parsed = sqlglot.parse(sql, read="bigquery", error_level=ErrorLevel.RAISE)
+        statements = [s for s in parsed if s is not None]
     except ParseError as error:
         detail = error.errors[0] if error.errors else {}
         where = f" at [{detail.get('line')}:{detail.get('col')}]" if detail.get("line") else ""
@@ -123,7 +125,8 @@ class Names:
 
 
 def duck_table(ref: TableRef, alias: str | None = None) -> exp.Table:
-    table = exp.Table(this=exp.to_identifier(ref.table, quoted=True), db=exp.to_identifier(ref.dataset, quoted=True))
+    table = exp.Table(this=exp.to_identifier(ref.table, quoted=True),
+                      db=exp.to_identifier(ref.dataset, quoted=True))
     if alias:
         table.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
     return table
@@ -160,9 +163,11 @@ def _unsupported_node(node: exp.Expr) -> str | None:
     if isinstance(node, exp.Create) and str(node.args.get("kind") or "").upper() in (
             "FUNCTION", "PROCEDURE", "MODEL", "MATERIALIZED VIEW", "TABLE FUNCTION", "SNAPSHOT TABLE"):
         return f"CREATE {node.args['kind']}"
+    if isinstance(node, exp.Table) and "*" in node.name:
+        return f"Wildcard tables ({node.name}, _TABLE_SUFFIX)"
     if isinstance(node, exp.TemporaryProperty):
         return "Temporary tables (CREATE TEMP TABLE)"
-    if isinstance(node, exp.Placeholder) or isinstance(node, exp.Parameter):
+    if isinstance(node, exp.Placeholder | exp.Parameter):
         return "Query parameters (@name)"
     return None
 
@@ -194,7 +199,8 @@ def _is_insert_row(node: exp.Insert) -> bool:
     return isinstance(this, exp.Var | exp.Column | exp.Identifier) and this.name.upper() == "ROW"
 
 
-_DUCK_FUNCTION = re.compile(r"(Scalar|Aggregate|Table) Function with name \"?([\w.]+)\"? does not exist", re.I)
+_DUCK_FUNCTION = re.compile(r"(Scalar|Aggregate|Table) Function with name \"?([\w.]+)\"? does not exist",
+                            re.I)
 _DUCK_EXTENSION = re.compile(r"install the required extension '?\"?(\w+)", re.I)
 _DUCK_TYPE = re.compile(r"Type with name \"?(\w+)\"? does not exist", re.I)
 
@@ -207,8 +213,8 @@ def explain_duckdb_error(message: str) -> str:
                 "(DuckDB has no such function)")
     extension = _DUCK_EXTENSION.search(message)
     if extension:
-        return (f"This needs DuckDB's '{extension.group(1)}' extension, which the BigQuery local mode does not "
-                "install (no network): the construct is not supported locally")
+        return (f"This needs DuckDB's '{extension.group(1)}' extension, which the BigQuery local mode "
+                "does not install (no network): the construct is not supported locally")
     kind = _DUCK_TYPE.search(message)
     if kind:
         return f"Type {kind.group(1).upper()} is not supported by the BigQuery local mode"

@@ -179,12 +179,12 @@ class _Pump:
         self.thread.start()
 
     def _run(self) -> None:
-        fd: int | None = None
+        # Open the pipe first: if the download then fails, closing it still ends DuckDB's read.
+        fd = self._open()
+        if fd is None:
+            return
         try:
             with open_source(self.ctx, self.source) as chunks:
-                fd = self._open()
-                if fd is None:
-                    return
                 for chunk in self.progress.counted(decompressed(chunks)):
                     if self.stop.is_set() or self.ctx.is_killed():
                         return
@@ -194,9 +194,8 @@ class _Pump:
         except BaseException as error:
             self.error = error
         finally:
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _open(self) -> int | None:
         """The pipe's write end, once DuckDB opened its read end (None if told to stop first)."""

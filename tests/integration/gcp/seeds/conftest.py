@@ -22,8 +22,10 @@ SEEDS = Path(__file__).resolve().parents[4].parent / "shared" / "seed-flows"
 ROWS = 20_000
 # A service-account key as the course stores it (base64 in SECRET_GCP_CREDS); local mode only
 # parses it (for its project id) and masks it.
-FAKE_KEY = {"type": "service_account", "project_id": "kestra-sandbox", "private_key_id": "0f1e2d3c4b5a69788796",
-            "private_key": "-----BEGIN PRIVATE KEY-----\nNOTAREALKEYBUTLONGENOUGHTOBEMASKED\n-----END PRIVATE KEY-----\n",
+FAKE_KEY = {"type": "service_account", "project_id": "kestra-sandbox",
+            "private_key_id": "0f1e2d3c4b5a69788796",
+            "private_key": "-----BEGIN PRIVATE KEY-----\nNOTAREALKEYBUTLONGENOUGHTOBEMASKED\n"
+                           "-----END PRIVATE KEY-----\n",
             "client_email": "kestra@kestra-sandbox.iam.gserviceaccount.com",
             "token_uri": "https://oauth2.googleapis.com/token"}
 

@@ -74,7 +74,8 @@ def test_06_07_08_green_and_yellow_load_each_row_once(seed_env: SeedEnv) -> None
             assert merge.outputs and merge.outputs["totalBytesProcessed"] > 0
             # BigQuery's MERGE inserts every source row whose key is new, duplicates inside the
             # file included: the table holds exactly the file's rows.
-            count, keys = bq(seed_env, f"SELECT COUNT(*), COUNT(DISTINCT unique_row_id) FROM zoomcamp.{taxi}_tripdata")[0]
+            count, keys = bq(seed_env, "SELECT COUNT(*), COUNT(DISTINCT unique_row_id) "
+                                       f"FROM zoomcamp.{taxi}_tripdata")[0]
             assert count == rows and keys < rows, "the generated file has exact duplicates"
             runner.run("08_gcp_taxi.yaml", {"taxi": taxi, "year": "2019", "month": "01"})
             assert bq(seed_env, f"SELECT COUNT(*) FROM zoomcamp.{taxi}_tripdata")[0][0] == rows, \

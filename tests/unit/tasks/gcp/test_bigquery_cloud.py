@@ -26,6 +26,7 @@ from lanner.tasks.gcp import bigquery
 
 PROJECT = "my-project"
 TOKEN = "ya29.recorded-access-token"
+ANON_DATASET = "_6b1f2b5e0c0d4b2a9f"
 
 # ---- recorded responses (shapes of https://cloud.google.com/bigquery/docs/reference/rest) -------
 
@@ -34,8 +35,9 @@ JOB_DONE = {
     "selfLink": f"https://bigquery.googleapis.com/bigquery/v2/projects/{PROJECT}/jobs/{{jobId}}?location=EU",
     "user_email": "bot@my-project.iam.gserviceaccount.com",
     "configuration": {"jobType": "QUERY", "query": {
-        "query": "{query}", "useLegacySql": False, "priority": "INTERACTIVE", "writeDisposition": "WRITE_TRUNCATE",
-        "destinationTable": {"projectId": PROJECT, "datasetId": "_6b1f2b5e0c0d4b2a9f", "tableId": "anon4c9e0a"}}},
+        "query": "{query}", "useLegacySql": False, "priority": "INTERACTIVE",
+        "writeDisposition": "WRITE_TRUNCATE",
+        "destinationTable": {"projectId": PROJECT, "datasetId": ANON_DATASET, "tableId": "anon4c9e0a"}}},
     "jobReference": {"projectId": PROJECT, "jobId": "{jobId}", "location": "EU"},
     "statistics": {"creationTime": "1700000000000", "startTime": "1700000000120", "endTime": "1700000001340",
                    "totalBytesProcessed": "111476480",
@@ -46,21 +48,21 @@ JOB_DONE = {
 }
 DRY_RUN_JOB = {
     "kind": "bigquery#job", "jobReference": {"projectId": PROJECT, "location": "EU"},
-    "configuration": {"jobType": "QUERY", "dryRun": True, "query": {"query": "{query}", "useLegacySql": False}},
+    "configuration": {"jobType": "QUERY", "dryRun": True,
+                      "query": {"query": "{query}", "useLegacySql": False}},
     "statistics": {"creationTime": "1700000000000", "totalBytesProcessed": "1675165816",
                    "query": {"totalBytesProcessed": "1675165816", "statementType": "SELECT",
                              "totalBytesProcessedAccuracy": "PRECISE"}},
     "status": {"state": "DONE"},
 }
+SYNTAX_ERROR = "Syntax error: Expected end of input but got identifier \"x\" at [1:10]"
 FAILED_JOB = {
     "kind": "bigquery#job", "jobReference": {"projectId": PROJECT, "jobId": "{jobId}", "location": "EU"},
     "configuration": {"jobType": "QUERY", "query": {"query": "{query}", "useLegacySql": False}},
     "statistics": {"creationTime": "1700000000000"},
     "status": {"state": "DONE",
-               "errorResult": {"reason": "invalidQuery", "location": "query",
-                               "message": "Syntax error: Expected end of input but got identifier \"x\" at [1:10]"},
-               "errors": [{"reason": "invalidQuery", "location": "query",
-                           "message": "Syntax error: Expected end of input but got identifier \"x\" at [1:10]"}]},
+               "errorResult": {"reason": "invalidQuery", "location": "query", "message": SYNTAX_ERROR},
+               "errors": [{"reason": "invalidQuery", "location": "query", "message": SYNTAX_ERROR}]},
 }
 QUERY_RESULTS = {
     "kind": "bigquery#getQueryResultsResponse", "etag": "\"Ej8g0bVbZ3vXq1yq6s0tYw==\"",
@@ -79,7 +81,8 @@ DATASET = {
     "selfLink": f"https://bigquery.googleapis.com/bigquery/v2/projects/{PROJECT}/datasets/zoomcamp",
     "datasetReference": {"datasetId": "zoomcamp", "projectId": PROJECT},
     "access": [{"role": "OWNER", "specialGroup": "projectOwners"}],
-    "creationTime": "1700000000000", "lastModifiedTime": "1700000000000", "location": "europe-west2", "type": "DEFAULT",
+    "creationTime": "1700000000000", "lastModifiedTime": "1700000000000", "location": "europe-west2",
+    "type": "DEFAULT",
 }
 TABLE = {
     "kind": "bigquery#table", "etag": "\"b0Iqf5e0q2cWkq==\"", "id": f"{PROJECT}:zoomcamp.yellow_tripdata",
@@ -91,15 +94,17 @@ TABLE = {
     "timePartitioning": {"type": "DAY", "field": "tpep_pickup_datetime"},
     "clustering": {"fields": ["VendorID"]},
     "numBytes": "1675165816", "numLongTermBytes": "0", "numRows": "7667792",
-    "creationTime": "1700000000000", "lastModifiedTime": "1700000100000", "type": "TABLE", "location": "europe-west2",
+    "creationTime": "1700000000000", "lastModifiedTime": "1700000100000", "type": "TABLE",
+    "location": "europe-west2",
 }
 LOAD_JOB = {
     "kind": "bigquery#job", "jobReference": {"projectId": PROJECT, "jobId": "{jobId}", "location": "EU"},
     "configuration": {"jobType": "LOAD", "load": {
         "sourceUris": ["gs://my-bucket/yellow_tripdata_2019-01.csv"], "sourceFormat": "CSV",
         "destinationTable": {"projectId": PROJECT, "datasetId": "zoomcamp", "tableId": "loaded"}}},
-    "statistics": {"creationTime": "1700000000000", "load": {"inputFiles": "1", "inputFileBytes": "687088084",
-                                                              "outputRows": "7667792", "outputBytes": "1040350592"}},
+    "statistics": {"creationTime": "1700000000000",
+                   "load": {"inputFiles": "1", "inputFileBytes": "687088084", "outputRows": "7667792",
+                            "outputBytes": "1040350592"}},
     "status": {"state": "DONE"},
 }
 
@@ -262,7 +267,7 @@ def test_query_fetch_sends_the_job_and_reads_the_results(h: Any, fake: FakeBigQu
         {"VendorID": "1", "trips": 3204981, "total": 51338771.25, "first_pickup": "2019-06-01T00:00:00Z"},
         {"VendorID": "2", "trips": 4193017, "total": 67931234.5, "first_pickup": None}]
     assert out["size"] == 2 and out["totalBytesProcessed"] == 111476480
-    assert out["destinationTable"] == {"project": PROJECT, "dataset": "_6b1f2b5e0c0d4b2a9f", "table": "anon4c9e0a"}
+    assert out["destinationTable"] == {"project": PROJECT, "dataset": ANON_DATASET, "table": "anon4c9e0a"}
     inserted = fake.api("POST")[0]
     assert out["jobId"] == inserted.body["jobReference"]["jobId"]
     assert inserted.body["jobReference"]["location"] == "EU"
@@ -300,8 +305,9 @@ def test_dry_run_reports_bytes_without_reading_results(h: Any, fake: FakeBigQuer
 def test_query_options_reach_the_job(h: Any, fake: FakeBigQuery) -> None:
     fake.on("POST", JOBS, _job_handler(JOB_DONE))
     fake.on("GET", RESULTS, _results_handler)
-    ok(run(h, bigquery.Query, {"sql": SQL, "destinationTable": "zoomcamp.dest", "writeDisposition": "WRITE_APPEND",
-                               "createDisposition": "CREATE_IF_NEEDED", "timePartitioningField": "day",
+    ok(run(h, bigquery.Query, {"sql": SQL, "destinationTable": "zoomcamp.dest",
+                               "writeDisposition": "WRITE_APPEND", "createDisposition": "CREATE_IF_NEEDED",
+                               "timePartitioningField": "day",
                                "clusteringFields": ["VendorID"], "defaultDataset": "zoomcamp",
                                "priority": "BATCH"}))
     query = fake.api("POST")[0].body["configuration"]["query"]
@@ -314,8 +320,8 @@ def test_query_options_reach_the_job(h: Any, fake: FakeBigQuery) -> None:
 
 def test_a_failed_job_fails_the_task_with_bigquery_s_message(h: Any, fake: FakeBigQuery) -> None:
     fake.on("POST", JOBS, _job_handler(FAILED_JOB))
-    fake.on("GET", rf"{JOBS}/[^/]+", lambda call: (200, _filled(FAILED_JOB, jobId=call.path.rsplit("/", 1)[-1],
-                                                                 query="SELECT 1 x")))
+    fake.on("GET", rf"{JOBS}/[^/]+",
+            lambda call: (200, _filled(FAILED_JOB, jobId=call.path.rsplit("/", 1)[-1], query="SELECT 1 x")))
     result = run(h, bigquery.Query, {"sql": "SELECT 1 x x"})
     assert result.state is State.FAILED
     assert "BigQuery error 400 (invalidQuery)" in result.error and "Syntax error" in result.error
@@ -325,7 +331,8 @@ def test_create_dataset_creates_skips_or_fails(h: Any, fake: FakeBigQuery) -> No
     dataset_path = rf"/bigquery/v2/projects/{PROJECT}/datasets/zoomcamp"
     fake.on("GET", dataset_path, _not_found(f"Dataset {PROJECT}:zoomcamp"))
     fake.on("POST", rf"/bigquery/v2/projects/{PROJECT}/datasets", DATASET)
-    created = ok(run(h, bigquery.CreateDataset, {"name": "zoomcamp", "location": "europe-west2", "ifExists": "SKIP"}))
+    created = ok(run(h, bigquery.CreateDataset, {"name": "zoomcamp", "location": "europe-west2",
+                                                 "ifExists": "SKIP"}))
     assert created == {"dataset": "zoomcamp", "project": PROJECT, "friendlyName": None, "description": None,
                        "location": "europe-west2"}
     body = fake.api("POST")[0].body
@@ -353,7 +360,8 @@ def test_table_metadata_delete_table_and_dataset(h: Any, fake: FakeBigQuery) -> 
     assert ok(run(h, bigquery.TableMetadata, {"dataset": "zoomcamp", "table": "yellow_tripdata",
                                               "ifNotExists": "SKIP"})) == {}
     missing = run(h, bigquery.TableMetadata, {"dataset": "zoomcamp", "table": "yellow_tripdata"})
-    assert "BigQuery error 404 (notFound): Not found: Table my-project:zoomcamp.yellow_tripdata" in missing.error
+    expected = "BigQuery error 404 (notFound): Not found: Table my-project:zoomcamp.yellow_tripdata"
+    assert expected in missing.error
     fake.on("DELETE", rf"/bigquery/v2/projects/{PROJECT}/datasets/zoomcamp", (204, None))
     ok(run(h, bigquery.DeleteDataset, {"name": "zoomcamp", "deleteContents": True}))
     assert fake.api("DELETE")[-1].query["deleteContents"] == ["true"]

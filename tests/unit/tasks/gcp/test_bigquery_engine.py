@@ -87,7 +87,8 @@ def test_partition_filters_prune(wh: Warehouse, where: str, days: float) -> None
 
 def test_pruning_through_ctes_joins_and_subqueries(wh: Warehouse) -> None:
     one_day = DAY + 2 * 8
-    assert wh.bytes("WITH x AS (SELECT v FROM d.t WHERE DATE(ts) = '2019-01-02') SELECT SUM(v) FROM x") == one_day
+    with_cte = "WITH x AS (SELECT v FROM d.t WHERE DATE(ts) = '2019-01-02') SELECT SUM(v) FROM x"
+    assert wh.bytes(with_cte) == one_day
     assert wh.bytes("SELECT a.v FROM d.t AS a JOIN d.t AS b ON a.v = b.v AND DATE(a.ts) = '2019-01-02'") == (
         one_day + 7 * 8)
     assert wh.bytes("SELECT * FROM (SELECT s FROM d.t) WHERE s = 'ab'") == 7 * 4
@@ -109,7 +110,8 @@ def test_month_partitions_and_clustered_copies(wh: Warehouse) -> None:
 
 def test_merge_semantics_and_statistics(wh: Warehouse) -> None:
     wh.run("CREATE TABLE d.target (k STRING, n INT64); INSERT INTO d.target VALUES ('a', 1)")
-    wh.run("CREATE TABLE d.source AS SELECT * FROM UNNEST([STRUCT('a' AS k, 10 AS n), STRUCT('b' AS k, 2 AS n), STRUCT('b' AS k, 3 AS n)])")
+    wh.run("CREATE TABLE d.source AS SELECT * FROM UNNEST([STRUCT('a' AS k, 10 AS n), "
+           "STRUCT('b' AS k, 2 AS n), STRUCT('b' AS k, 3 AS n)])")
     merged = wh.run("""MERGE d.target T USING d.source S ON T.k = S.k
                        WHEN NOT MATCHED THEN INSERT ROW""")
     assert merged.statement_type == "MERGE" and merged.affected_rows == 2
@@ -139,7 +141,7 @@ def test_replace_a_table_from_itself_and_views(wh: Warehouse) -> None:
     wh.run("CREATE VIEW d.v AS SELECT v FROM d.t WHERE DATE(ts) = '2019-01-01'")
     assert wh.rows("SELECT SUM(v) FROM d.v") == [(3,)]
     assert wh.bytes("SELECT * FROM d.v") == DAY + 2 * 8
-    with pytest.raises(TaskFailure, match="Already Exists: Table p:d.v"):
+    with pytest.raises(TaskFailure, match=r"Already Exists: Table p:d\.v"):
         wh.run("CREATE VIEW d.v AS SELECT 1 AS x")
     wh.run("DROP VIEW d.v")
     assert wh.run("DROP TABLE IF EXISTS d.v").ddl_operation == "SKIP"

@@ -90,19 +90,23 @@ def test_one_local_line_and_the_key_never_shows(h: Any, dataset: str) -> None:
 
 
 def test_project_defaults_to_the_key_s(h: Any) -> None:
-    out = ok(h.run(h.task(bigquery.CreateDataset, {"name": "d1", "serviceAccount": "{{ secret('GCP_CREDS') }}"})))
+    task = h.task(bigquery.CreateDataset, {"name": "d1", "serviceAccount": "{{ secret('GCP_CREDS') }}"})
+    out = ok(h.run(task))
     assert out["project"] == "key-project"
 
 
 def test_malformed_service_account_fails_clearly_without_echo(h: Any) -> None:
-    h.env["SECRET_BAD"] = base64.b64encode(b'{"type": "service_account", "private_key": "SEKRIT-1234567"').decode()
-    error = failed(h.run(h.task(bigquery.Query, {"sql": "SELECT 1", "serviceAccount": "{{ secret('BAD') }}"})))
+    broken = b'{"type": "service_account", "private_key": "SEKRIT-1234567"'  # no closing brace
+    h.env["SECRET_BAD"] = base64.b64encode(broken).decode()
+    task = h.task(bigquery.Query, {"sql": "SELECT 1", "serviceAccount": "{{ secret('BAD') }}"})
+    error = failed(h.run(task))
     assert "`serviceAccount` is not valid JSON" in error
     assert "SEKRIT" not in error and not any("SEKRIT" in m for m in h.messages())
 
 
 def test_fetch_types(h: Any) -> None:
-    sql = "SELECT x, CAST(x AS NUMERIC) / 4 AS q, CONCAT('v', CAST(x AS STRING)) AS s FROM UNNEST([1, 2, 3]) AS x ORDER BY x"
+    sql = ("SELECT x, CAST(x AS NUMERIC) / 4 AS q, CONCAT('v', CAST(x AS STRING)) AS s "
+           "FROM UNNEST([1, 2, 3]) AS x ORDER BY x")
     one = query(h, sql, fetchType="FETCH_ONE")
     assert one["row"] == {"x": 1, "q": 0.25, "s": "v1"} and one["size"] == 1
     rows = query(h, sql, fetchType="FETCH")
@@ -158,7 +162,8 @@ def test_seed_style_elt_with_merge_semantics(h: Any, dataset: str, bucket_csv: s
 def test_partition_pruning_and_dry_run(h: Any, dataset: str, bucket_csv: str) -> None:
     query(h, f"""CREATE EXTERNAL TABLE zoomcamp.ext OPTIONS (format = 'CSV', uris = ['{bucket_csv}'])""")
     query(h, "CREATE TABLE zoomcamp.plain AS SELECT * FROM zoomcamp.ext")
-    query(h, "CREATE TABLE zoomcamp.part PARTITION BY DATE(pickup) CLUSTER BY VendorID AS SELECT * FROM zoomcamp.ext")
+    query(h, "CREATE TABLE zoomcamp.part PARTITION BY DATE(pickup) CLUSTER BY VendorID AS "
+             "SELECT * FROM zoomcamp.ext")
     # Auto-detected types: VendorID INT64 (3 non-null values x 8 bytes), pickup 4 x 8 bytes.
     where = "WHERE DATE(pickup) BETWEEN '2019-01-02' AND '2019-01-31'"
     plain = query(h, f"SELECT DISTINCT VendorID FROM zoomcamp.plain {where}")
@@ -170,6 +175,8 @@ def test_partition_pruning_and_dry_run(h: Any, dataset: str, bucket_csv: str) ->
     assert real["totalBytesProcessed"] == dry["totalBytesProcessed"]
     assert real["rows"] == [{"VendorID": None}, {"VendorID": 1}]  # BigQuery sorts NULLs first
     assert query(h, "SELECT COUNT(*) AS n FROM zoomcamp.part")["totalBytesProcessed"] == 0
+    over = run(h, bigquery.Query, {"sql": "SELECT * FROM zoomcamp.plain", "maximumBytesBilled": 1000})
+    assert "Query exceeded limit for bytes billed: 1000. 10485760 or higher required." in failed(over)
     # A dry run changes nothing.
     query(h, "CREATE TABLE zoomcamp.never AS SELECT 1 AS x", dryRun=True)
     assert "Not found: Table" in failed(run(h, bigquery.Query, {"sql": "SELECT * FROM zoomcamp.never"}))
@@ -178,7 +185,8 @@ def test_partition_pruning_and_dry_run(h: Any, dataset: str, bucket_csv: str) ->
 def test_destination_table_and_write_dispositions(h: Any, dataset: str) -> None:
     out = query(h, "SELECT 1 AS x", destinationTable="zoomcamp.dest")
     assert out["destinationTable"] == {"project": "my-project", "dataset": "zoomcamp", "table": "dest"}
-    assert "not empty" in failed(run(h, bigquery.Query, {"sql": "SELECT 2 AS x", "destinationTable": "zoomcamp.dest"}))
+    again = run(h, bigquery.Query, {"sql": "SELECT 2 AS x", "destinationTable": "zoomcamp.dest"})
+    assert "not empty" in failed(again)
     query(h, "SELECT 2 AS x", destinationTable="zoomcamp.dest", writeDisposition="WRITE_APPEND")
     rows = query(h, "SELECT x FROM zoomcamp.dest ORDER BY x", fetchType="FETCH")["rows"]
     assert rows == [{"x": 1}, {"x": 2}]
@@ -196,6 +204,7 @@ def test_destination_table_and_write_dispositions(h: Any, dataset: str) -> None:
     ("CREATE TABLE zoomcamp.g (p GEOGRAPHY)", "Type GEOGRAPHY"),
     ("SELECT * FROM zoomcamp.INFORMATION_SCHEMA.JOBS", "INFORMATION_SCHEMA.JOBS"),
     ("CREATE TEMP FUNCTION f(x INT64) AS (x + 1)", "CREATE FUNCTION"),
+    ("SELECT * FROM `zoomcamp.trips_*` WHERE _TABLE_SUFFIX = '2019'", "Wildcard tables (trips_*"),
 ])
 def test_unsupported_sql_names_the_construct(h: Any, dataset: str, sql: str, construct: str) -> None:
     error = failed(run(h, bigquery.Query, {"sql": sql}))
@@ -205,7 +214,8 @@ def test_unsupported_sql_names_the_construct(h: Any, dataset: str, sql: str, con
 def test_errors_in_bigquery_terms(h: Any, dataset: str) -> None:
     assert "Not found: Dataset my-project:nope" in failed(
         run(h, bigquery.Query, {"sql": "CREATE TABLE nope.t (x INT64)"}))
-    assert 'Table "t" must be qualified with a dataset' in failed(run(h, bigquery.Query, {"sql": "SELECT * FROM t"}))
+    unqualified = run(h, bigquery.Query, {"sql": "SELECT * FROM t"})
+    assert 'Table "t" must be qualified with a dataset' in failed(unqualified)
     assert "Syntax error" in failed(run(h, bigquery.Query, {"sql": "SELEC 1"}))
     query(h, "CREATE TABLE zoomcamp.t (x INT64)")
     assert "Already Exists: Table my-project:zoomcamp.t" in failed(
@@ -231,8 +241,8 @@ def test_create_table_definition_metadata_and_delete(h: Any, dataset: str) -> No
         {"name": "n", "type": "INTEGER"}]},
         "standardTableDefinition": {"timePartitioning": {"type": "DAY", "field": "day"},
                                     "clustering": {"fields": ["n"]}}}
-    out = ok(run(h, bigquery.CreateTable, {"dataset": "zoomcamp", "table": "days", "tableDefinition": definition,
-                                           "description": "days"}))
+    out = ok(run(h, bigquery.CreateTable, {"dataset": "zoomcamp", "table": "days",
+                                           "tableDefinition": definition, "description": "days"}))
     assert out["table"] == "days" and out["description"] == "days"
     assert out["definition"]["standardTableDefinition"]["clustering"] == {"fields": ["n"]}
     fields = out["definition"]["schema"]["fields"]
@@ -240,12 +250,14 @@ def test_create_table_definition_metadata_and_delete(h: Any, dataset: str) -> No
     skipped = ok(run(h, bigquery.CreateTable, {"dataset": "zoomcamp", "table": "days", "ifExists": "SKIP",
                                                "tableDefinition": definition}))
     assert skipped["table"] == "days"
-    query(h, "INSERT INTO zoomcamp.days (day, tags, n) VALUES ('2019-01-01', ['a'], 1), ('2019-01-02', [], 2)")
+    query(h, "INSERT INTO zoomcamp.days (day, tags, n) VALUES "
+             "('2019-01-01', ['a'], 1), ('2019-01-02', [], 2)")
     ok(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": "days$20190101"}))
     assert query(h, "SELECT n FROM zoomcamp.days", fetchType="FETCH")["rows"] == [{"n": 2}]
     ok(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": "days"}))
-    assert ok(run(h, bigquery.TableMetadata, {"dataset": "zoomcamp", "table": "days", "ifNotExists": "SKIP"})) == {}
-    assert "Not found: Table" in failed(run(h, bigquery.TableMetadata, {"dataset": "zoomcamp", "table": "days"}))
+    days = {"dataset": "zoomcamp", "table": "days"}
+    assert ok(run(h, bigquery.TableMetadata, {**days, "ifNotExists": "SKIP"})) == {}
+    assert "Not found: Table" in failed(run(h, bigquery.TableMetadata, days))
 
 
 def test_load_from_gcs_with_wildcard_and_extract(h: Any, dataset: str, bucket_csv: str) -> None:

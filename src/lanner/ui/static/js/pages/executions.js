@@ -128,11 +128,14 @@ export function ExecutionsBrowser({ fixed = {} }) {
         <${Field} error=${errors.start}><input type="datetime-local" step="1" aria-label="From" value=${draft.start} onInput=${set("start")} class=${errors.start ? "invalid" : ""} /><//>
         <${Field} error=${errors.end}><input type="datetime-local" step="1" aria-label="To" value=${draft.end} onInput=${set("end")} class=${errors.end ? "invalid" : ""} /><//>` : ""}
       <button type="submit">Search</button>
-      <label class="row small"><input type="checkbox" checked=${applied.live} onChange=${(e) => apply({ ...draft, live: e.currentTarget.checked })} /> Auto-refresh</label>
-      <span class="spacer"></span>
+      <label class="row small" style="align-self:center"><input type="checkbox" checked=${applied.live}
+        onChange=${(e) => apply({ ...draft, live: e.currentTarget.checked })} /> Auto-refresh</label>
+    </form>
+    <div class="row small">
+      <span class="muted">${selected.size ? `${selected.size} selected` : "Select executions to act on several at once"}</span>
       <button type="button" class="small danger" disabled=${!selected.size || busy} onClick=${() => bulk("kill")}>Kill selected</button>
       <button type="button" class="small" disabled=${!selected.size || busy} onClick=${() => bulk("restart")}>Restart selected</button>
-    </form>
+    </div>
     <${ErrorBox} error=${executions.error} />
     ${executions.loading && !executions.data ? html`<${Loading} />` : html`
     <div class="table-wrap"><table class="grid" data-testid="executions-table">
