@@ -8,7 +8,7 @@ import importlib
 from bench.table import render
 
 SUITES = {"core": "bench.core", "server": "bench.server", "copilot": "bench.copilot", "ui": "bench.ui",
-          "gcp": "bench.gcp"}
+          "gcp": "bench.gcp", "taxi": "bench.taxi"}
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ _SCRIPTS = "lanner.tasks.scripts"
 _JDBC = "lanner.tasks.jdbc"
 _GCP = "lanner.tasks.gcp"
 _AI = "lanner.tasks.ai"
+_DLT = "lanner.tasks.dlt"
 
 # Task types (runnable and flowable).
 TASKS: dict[str, str] = {
@@ -83,6 +84,8 @@ TASKS: dict[str, str] = {
     "io.kestra.plugin.ai.completion.ChatCompletion": f"{_AI}.completion:ChatCompletion",
     "io.kestra.plugin.ai.rag.IngestDocument": f"{_AI}.rag:IngestDocument",
     "io.kestra.plugin.ai.rag.ChatCompletion": f"{_AI}.rag:ChatCompletion",
+    # dlt
+    "io.lanner.plugin.dlt.Pipeline": f"{_DLT}.pipeline:Pipeline",
 }
 
 TRIGGERS: dict[str, str] = {

@@ -165,10 +165,18 @@ def test_kill_reaches_the_worker_running_the_task(cluster: Cluster) -> None:
     flow = cluster.gateway.deploy(SLOW)
     execution = cluster.gateway.create_execution(flow)
     wait_until(lambda: worker.running == 1, what="the Sleep running on the worker")
+
+    def announced() -> bool:  # the worker said it started: SUBMITTED -> RUNNING
+        current = cluster.gateway.get(execution.id)
+        return current is not None and current.task_runs[0].state.current is State.RUNNING
+
+    wait_until(announced, what="the task run RUNNING")
     began = time.monotonic()
     cluster.gateway.kill(execution.id)
     final = cluster.gateway.wait(execution.id, timeout=10)
     assert final.state.current is State.KILLED
+    assert final.task_runs[0].attempts[-1].state.current is State.KILLED
+    assert final.task_runs[0].attempts[-1].worker_id == worker.id
     wait_until(lambda: worker.running == 0, timeout=5, what="the worker interrupting the task")
     assert time.monotonic() - began < 5
     assert cluster.services.stores.jobs.get(final.task_runs[0].id) is None

@@ -40,7 +40,7 @@ from lanner.engine.commands import (
     RunTask,
     WakeAt,
 )
-from lanner.engine.events import Dequeue, Event, Kill, Start, SubflowCreated, SubflowEnded
+from lanner.engine.events import Dequeue, Event, Kill, Start, SubflowCreated, SubflowEnded, TaskResult
 from lanner.errors import LannerError
 from lanner.model.execution import Execution, LogEntry
 from lanner.model.flow import Flow
@@ -58,6 +58,8 @@ from lanner.store.ports import ExecutionQuery, QueuedEvent, Stores
 _log = logging.getLogger("lanner.cluster")
 
 BATCH = 200  # events per claim
+GROUP_MAX = 32  # executions per group commit
+GROUP_SECONDS = 0.025  # a group commit stops taking executions after this long
 QUEUED_SWEEP_SECONDS = 5.0
 
 
@@ -145,29 +147,63 @@ class ClusterExecutor:
         for queued in batch:
             groups.setdefault(queued.execution_id, []).append(queued)
         claimed_at = time.monotonic()
-        remaining = list(groups)
-        for execution_id, pending in groups.items():
+        remaining = list(groups.items())
+        careful = False  # after a failed group commit: one execution per transaction
+        while remaining:
             if time.monotonic() - claimed_at > self.config.heartbeat_seconds:
-                self.stores.events.heartbeat(self.id, remaining, self.config.lease_seconds)
+                self.stores.events.heartbeat(self.id, [e for e, _ in remaining], self.config.lease_seconds)
                 claimed_at = time.monotonic()
-            self._process(execution_id, pending)
-            remaining.remove(execution_id)
+            done = 0 if careful else self._process_together(remaining[:GROUP_MAX])
+            if done:
+                remaining = remaining[done:]
+                continue
+            careful = True
+            self._process(*remaining.pop(0))
         return len(batch)
 
-    # ---- one execution -----------------------------------------------------------------------
+    # ---- executions --------------------------------------------------------------------------
+    def _process_together(self, groups: list[tuple[str, list[QueuedEvent]]]) -> int:
+        """Group commit: the steps of several executions in ONE transaction (for at most
+        ``GROUP_SECONDS``, and never past a step holding a flow lock, so two executors never
+        wait for each other's locks). Returns how many executions it processed; 0 when the
+        transaction failed and was rolled back (then each goes through ``_process``)."""
+        steps: list[_Step] = []
+        began = time.monotonic()
+        done = 0
+        try:
+            with self.stores.transaction():
+                ids: list[int] = []
+                for execution_id, queued in groups:
+                    step = self._run_step(execution_id, _decode(execution_id, queued))
+                    self._step = None
+                    ids += [item.id for item in queued]
+                    done += 1
+                    if step is not None:
+                        step.outbox.write(self.stores)
+                        steps.append(step)
+                        if step.locked:
+                            break
+                    if time.monotonic() - began > GROUP_SECONDS:
+                        break
+                if self.stores.events.ack(ids, self.id) < len(ids):
+                    raise LostLease(", ".join(e for e, _ in groups[:done]))
+        except Exception:  # retried one by one, where failures are handled
+            _log.debug("group commit failed; processing one by one", exc_info=True)
+            return 0
+        finally:
+            self._step = None
+        for step in steps:
+            self._after_commit(step)
+        return done
+
     def _process(self, execution_id: str, queued: list[QueuedEvent]) -> None:
-        events: list[Event] = []
-        for item in queued:
-            try:
-                events.append(decode_event(item.event))
-            except Exception:
-                _log.exception("undecodable event %s of %s dropped", item.id, execution_id)
+        events = _decode(execution_id, queued)
         ids = [item.id for item in queued]
         try:
             with self.stores.transaction():
                 step = self._run_step(execution_id, events)
                 if step is not None:
-                    step.outbox.write(self.stores)
+                    step.outbox.write(self.stores, replace_jobs=True)
                 if self.stores.events.ack(ids, self.id) < len(ids):
                     raise LostLease(execution_id)
         except LostLease:
@@ -200,6 +236,7 @@ class ClusterExecutor:
         if step.execution is not step.original:
             self.stores.executions.save(step.execution, previous=step.original)
         if step.dequeue_next:
+            step.locked = True
             self._dequeue_oldest(step.flow, step.outbox, exclude=execution_id)
         return step
 
@@ -248,8 +285,15 @@ class ClusterExecutor:
         elif isinstance(command, WakeAt):
             outbox.jobs.append(timer_job(execution.id, command.at))
         elif isinstance(command, KillTaskRuns):
+            # Withdrawn jobs: their workers interrupt the tasks and can no longer report, so the
+            # KILLED results of the runs a worker had started are recorded here and now.
             outbox.withdrawn_jobs.extend(command.task_run_ids)
             outbox.events.extend((child, Kill()) for child in command.child_execution_ids)
+            now = utc_now()
+            for run in execution.task_runs:
+                if run.id in command.task_run_ids and run.state.current is State.RUNNING:
+                    started = run.attempts[-1].state.start_date if run.attempts else now
+                    step.pending.append(TaskResult(run.id, State.KILLED, started, now))
         elif isinstance(command, CreateSubflow):
             self._create_subflow(step, command)
         elif isinstance(command, ExecutionEnded):
@@ -347,6 +391,16 @@ class ClusterExecutor:
                     outbox.write(self.stores)
             except LannerError:
                 _log.warning("queued execution %s: its flow cannot be loaded", execution.id)
+
+
+def _decode(execution_id: str, queued: list[QueuedEvent]) -> list[Event]:
+    events: list[Event] = []
+    for item in queued:
+        try:
+            events.append(decode_event(item.event))
+        except Exception:
+            _log.exception("undecodable event %s of %s dropped", item.id, execution_id)
+    return events
 
 
 def _queues(flow: Flow) -> bool:

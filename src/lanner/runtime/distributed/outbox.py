@@ -10,7 +10,6 @@ from datetime import datetime
 
 from lanner.engine.commands import RunTask
 from lanner.engine.events import Event, Start
-from lanner.errors import ConflictError
 from lanner.model.execution import Execution, LogEntry
 from lanner.model.ids import new_id
 from lanner.runtime.distributed.codec import encode_event, encode_run_task, worker_group_of
@@ -49,22 +48,19 @@ class Outbox:
         self.executions.append(execution)
         self.events.append((execution.id, Start()))
 
-    def write(self, stores: Stores) -> None:
-        """Inside the caller's transaction."""
+    def write(self, stores: Stores, *, replace_jobs: bool = False) -> None:
+        """Inside the caller's transaction. ``replace_jobs``: first remove a job left behind
+        under the same id (an attempt withdrawn without its result) - the careful path, taken
+        after a group commit failed; otherwise such a conflict fails the transaction."""
         for execution in self.executions:
             stores.executions.create(execution)
         for job_id in self.withdrawn_jobs:
             stores.jobs.complete(job_id)  # queued or held: a holder's heartbeat finds it gone
         if self.jobs:
-            try:
-                with stores.transaction():  # a savepoint: a conflict undoes this block alone
-                    stores.jobs.enqueue(self.jobs)
-            except ConflictError:
-                # A job left behind under the same id (an attempt withdrawn without its result):
-                # this attempt replaces it.
+            if replace_jobs:
                 for job in self.jobs:
                     stores.jobs.complete(job.id)
-                stores.jobs.enqueue(self.jobs)
+            stores.jobs.enqueue(self.jobs)
         if self.logs:
             stores.logs.append(self.logs)
         for execution_id, event in self.events:

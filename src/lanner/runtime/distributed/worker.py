@@ -18,13 +18,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from lanner.engine.events import TaskResult
+from lanner.engine.events import TaskResult, TaskStarted
 from lanner.model.execution import LogEntry, TaskRun
 from lanner.model.state import State
 from lanner.runtime.distributed.codec import decode_run_task, encode_event, payload_flow
@@ -40,12 +42,20 @@ INTERRUPTED = ("Task run interrupted: the worker running it stopped (its lease e
                "retried if its retry policy allows")
 STOPPED = "Task run interrupted: its worker was stopped; it is retried if its retry policy allows"
 BEAT_SECONDS = 1.0  # heartbeats double as the kill check: a withdrawn job is noticed this fast
+# A task still running after this long is announced (SUBMITTED -> RUNNING, what the UI shows);
+# quicker ones go straight to their result, saving the executor an event.
+ANNOUNCE_AFTER = 0.05
 
 
 @dataclass
 class _Held:
     job: Job
     lost: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    started: datetime | None = None
+    began: float = 0.0  # monotonic instant the task started
+    announced: bool = False
+    reported: bool = False
 
 
 class ClusterWorker:
@@ -159,8 +169,10 @@ class ClusterWorker:
         except Exception as exc:  # a flow revision gone, a plugin not installed on this worker
             return self._failed(job, f"This worker cannot run the task: {exc}")
         held = self._held.get(job.id)
-        if held is not None and held.lost.is_set():
-            return None  # withdrawn (killed) before it started
+        if held is not None:
+            if held.lost.is_set():
+                return None  # withdrawn (killed) before it started
+            held.began, held.started = time.monotonic(), utc_now()
         return self._bridge.run(command)
 
     def _failed(self, job: Job, message: str) -> TaskResult:
@@ -174,20 +186,45 @@ class ClusterWorker:
         if result is not None and result.state is State.KILLED and self._stop.is_set():
             # Interrupted by this worker's shutdown, not by a kill of the execution.
             result = self._failed(job, STOPPED)
-        stores = self.stores
-        with stores.transaction():
-            self._flush_logs()
-            if stores.jobs.complete(job.id, self.id) and result is not None:
-                stores.events.push(job.execution_id, encode_event(result))
+        held = self._held.get(job.id)
+        with held.lock if held is not None else contextlib.nullcontext():
+            if held is not None:
+                held.reported = True  # no announcement after this: it would follow the result
+            stores = self.stores
+            with stores.transaction():
+                self._flush_logs()
+                if stores.jobs.complete(job.id, self.id) and result is not None:
+                    stores.events.push(job.execution_id, encode_event(result))
 
     # ---- leases and logs ---------------------------------------------------------------------
     def _heartbeat_loop(self) -> None:
-        while not self._stop.wait(min(self.config.heartbeat_seconds, BEAT_SECONDS)):
+        beat = min(self.config.heartbeat_seconds, BEAT_SECONDS)
+        next_beat = time.monotonic() + beat
+        while not self._stop.wait(ANNOUNCE_AFTER):
             try:
-                self._flush_logs()
-                self.heartbeat()
+                self._announce_started()
+                if time.monotonic() >= next_beat:
+                    next_beat = time.monotonic() + beat
+                    self._flush_logs()
+                    self.heartbeat()
             except Exception:
                 _log.exception("worker heartbeat failed")
+
+    def _announce_started(self) -> None:
+        """``TaskStarted`` for the tasks running for ``ANNOUNCE_AFTER`` and not yet announced."""
+        with self._lock:
+            held = list(self._held.values())
+        now = time.monotonic()
+        for entry in held:
+            if entry.started is None or entry.announced or now - entry.began < ANNOUNCE_AFTER:
+                continue
+            with entry.lock:
+                if entry.reported or entry.lost.is_set():
+                    continue
+                entry.announced = True
+                assert entry.job.task_run_id is not None
+                self.stores.events.push(entry.job.execution_id, encode_event(
+                    TaskStarted(entry.job.task_run_id, entry.started, self.id)))
 
     def heartbeat(self) -> None:
         """Extend the leases of running jobs; interrupt the tasks of jobs taken away."""

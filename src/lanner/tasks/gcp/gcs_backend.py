@@ -24,7 +24,7 @@ from .auth import gcp_mode, local_notice, parse_service_account
 from .localbucket import BucketExists, LocalBlob, LocalBuckets, local_root
 
 if TYPE_CHECKING:
-    from google.cloud import storage
+    import google.cloud.storage as storage
 
     from ._base import GcpTask
 
@@ -382,7 +382,7 @@ def open_gcs(ctx: RunContext, task: GcpTask) -> GcsBackend:
     mode = gcp_mode(ctx)
     if emulator:
         from google.auth.credentials import AnonymousCredentials
-        from google.cloud import storage
+        import google.cloud.storage as storage
 
         text = task.rendered(ctx, task.serviceAccount)
         info = parse_service_account(ctx, text) if text else {}
@@ -398,7 +398,7 @@ def open_gcs(ctx: RunContext, task: GcpTask) -> GcsBackend:
         root = local_root(ctx)
         local_notice(ctx, "GCS", f"the local bucket directory {root}")
         return LocalGcs(LocalBuckets(root))
-    from google.cloud import storage
+    import google.cloud.storage as storage
 
     creds, project = task.google_credentials(ctx)
     # Without any project the client would look one up (network); "<none>" is its own placeholder.

@@ -150,7 +150,10 @@ def _drain(work: queue.Queue[Block | None]) -> None:
 
 
 def _write(writer: _Stream, statement: str, work: queue.Queue[Block | None], outcome: _Outcome) -> None:
+    """One COPY stream: blocks from ``work`` until its end mark (None). Each writer takes exactly
+    one end mark, whatever happens, so the producer's N marks end the N writers."""
     stop = outcome.stop
+    ended = False
     try:
         with writer.connection.cursor() as cursor:
             with cursor.copy(statement) as copy:
@@ -159,13 +162,14 @@ def _write(writer: _Stream, statement: str, work: queue.Queue[Block | None], out
                         raise _Aborted
                     writer.sent(block)
                     copy.write(block.data)
+                ended = True
                 if stop.is_set():
-                    raise _Aborted
+                    raise _Aborted  # leaving the block with an error sends CopyFail
             writer.rows = max(cursor.rowcount, 0)
     except BaseException as error:
         outcome.fail(error, writer)
-        while work.get() is not None:  # let the producer finish putting, then end
-            pass
+        while not ended:  # let the producer finish putting, then end
+            ended = work.get() is None
 
 
 def _failure(task: CopyIn, outcome: _Outcome, psycopg: Any) -> str:

@@ -1,0 +1,1 @@
+"""dlt (data load tool) inside Lanner: ``io.lanner.plugin.dlt.Pipeline`` (see ``pipeline.py``)."""
