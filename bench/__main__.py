@@ -8,7 +8,7 @@ import importlib
 from bench.table import render
 
 SUITES = {"core": "bench.core", "server": "bench.server", "copilot": "bench.copilot", "ui": "bench.ui",
-          "gcp": "bench.gcp", "taxi": "bench.taxi"}
+          "gcp": "bench.gcp", "taxi": "bench.taxi", "dlt": "bench.dlt"}
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ per minute of a 2-task flow with their create -> terminal latency, over HTTP.
   scheduled time whatever the previous ones do (at most 200 in flight). Latency = terminal
   instant of the execution (its last state history) - the instant its create was sent.
   Achieved rate = executions that succeeded / (last terminal instant - first send) per minute.
+  Five executions run one by one first, unmeasured (first imports, model builds) on both sides.
   Modes: standalone on SQLite; PostgreSQL multi-process (``webserver executor scheduler`` +
   one ``worker``). Baseline in the same run: the same flow at the same rate in-process, without
   HTTP (``lanner.testing.local_runtime`` on the same backend).
@@ -58,6 +59,7 @@ tasks:
     duration: PT0S
 """
 MAX_IN_FLIGHT = 200
+WARM_UP = 5  # executions run one by one before the measured load (both sides)
 DRAIN_SECONDS = 120
 TERMINAL = {"SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED"}
 BASELINE_APP = """
@@ -209,6 +211,8 @@ async def _drive_http(url: str) -> LoadResult:
     limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
     async with httpx.AsyncClient(base_url=url, auth=(USER, PASSWORD), timeout=60, limits=limits) as client:
         gate = asyncio.Semaphore(MAX_IN_FLIGHT)
+        for _ in range(WARM_UP):  # first runs import task modules and build models: not measured
+            await client.post("/api/v1/main/executions/bench/two", params={"wait": "true"})
 
         async def create() -> None:
             nonlocal failures
@@ -259,8 +263,10 @@ def _drive_in_process(repository_url: str, home: Path, source: str) -> LoadResul
             if len(ends) >= count:
                 done.set()
 
-        local.runtime.on_end(ended)
         flow = local.runtime.deploy(source)
+        for _ in range(WARM_UP):
+            local.runtime.wait(local.runtime.create_execution(flow).id, timeout=60)
+        local.runtime.on_end(ended)
         began = time.perf_counter()
         for index in range(count):
             delay = began + index * interval - time.perf_counter()

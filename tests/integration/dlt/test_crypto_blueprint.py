@@ -24,6 +24,7 @@ def market(apis: FakeApis) -> FakeApis:
     return apis
 
 
+@pytest.mark.slow
 def test_three_hourly_runs_hold_every_distinct_record_once(lanner: Lanner, market: FakeApis) -> None:
     cursors, runs = [], []
     for hour in range(3):
@@ -120,7 +121,7 @@ def test_malformed_json_fails_clearly_and_loads_nothing(lanner: Lanner, market: 
     errors = lanner.messages(run, "ERROR")
     assert len(errors) == 1 and errors[0].startswith("Malformed JSON from GET "), errors
     assert "coins/markets" in errors[0] and "Nothing was loaded by this run" in errors[0]
-    database = lanner.home / "dlt" / "lanner.demo" / "retried" / "retried_load.duckdb"
+    database = lanner.home / "dlt" / "lanner.demo" / "retried" / "retried_load_warehouse.duckdb"
     if database.exists():
         tables = query(database, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'crypto'")
         assert ("markets",) not in tables

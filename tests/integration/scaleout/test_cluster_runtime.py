@@ -241,3 +241,40 @@ def test_a_dead_workers_task_is_reported_once_then_retried(cluster: Cluster) -> 
     messages = [e.message for e in stores.logs.for_execution(execution.id)]
     assert messages.count(INTERRUPTED) == 1
     assert stores.jobs.complete(job.id, "dead-worker") is False  # its late result has no job
+
+
+DOWNSTREAM = """\
+id: down
+namespace: scale.out
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: "after {{ trigger.flowId }}"
+triggers:
+  - id: after_two
+    type: io.kestra.plugin.core.trigger.Flow
+    states: [SUCCESS]
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: scale.out
+        flowId: two
+"""
+
+
+def test_flow_triggers_fire_where_executions_end(cluster: Cluster) -> None:
+    """An executor without a scheduler loop in its process still starts Flow triggers."""
+    from lanner.runtime.distributed.roles import _flow_trigger_hook
+    from lanner.store.ports import ExecutionQuery
+
+    _flow_trigger_hook(cluster.gateway)
+    cluster.add_executor()
+    cluster.add_worker()
+    cluster.gateway.deploy(DOWNSTREAM)
+    assert cluster.run(TWO_STEPS).state.current is State.SUCCESS
+    executions = cluster.services.stores.executions
+
+    def downstream_done() -> bool:
+        found = executions.search(ExecutionQuery(namespace="scale.out", flow_id="down")).results
+        return bool(found) and found[0].state.current is State.SUCCESS
+
+    wait_until(downstream_done, what="the downstream execution")

@@ -12,6 +12,7 @@ own safety poll besides.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -54,6 +55,8 @@ class ClusterGateway(Runtime):
         self._lock = threading.Lock()
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._ended: queue.SimpleQueue[Execution | None] = queue.SimpleQueue()
+        self._ender: threading.Thread | None = None
 
     # ---- lifecycle (no loop thread: executors run elsewhere) ----------------------------------
     def start(self) -> ClusterGateway:
@@ -66,6 +69,9 @@ class ClusterGateway(Runtime):
         self._watch_stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout)
+        if self._ender is not None:
+            self._ended.put(None)  # after the ends already queued
+            self._ender.join(timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def recover(self) -> int:
@@ -119,12 +125,24 @@ class ClusterGateway(Runtime):
 
     def notify_ended(self, execution: Execution) -> None:
         """Run the end listeners (the scheduler's Flow triggers, stopAfter): executors call this
-        once per execution that reached a terminal state, after it was committed."""
-        for listener in self._end_listeners:
-            try:
-                listener(execution)
-            except Exception:
-                _log.exception("end listener failed for %s", execution.id)
+        once per execution that reached a terminal state, after it was committed. They run on
+        a thread of their own, in order, so they never hold up the executor's loop."""
+        if not self._end_listeners:
+            return
+        with self._lock:
+            if self._ender is None:
+                self._ender = threading.Thread(target=self._run_end_listeners, name="lanner-end-hooks",
+                                               daemon=True)
+                self._ender.start()
+        self._ended.put(execution)
+
+    def _run_end_listeners(self) -> None:
+        while (execution := self._ended.get()) is not None:
+            for listener in self._end_listeners:
+                try:
+                    listener(execution)
+                except Exception:
+                    _log.exception("end listener failed for %s", execution.id)
 
     def notify_changed(self, execution: Execution) -> None:
         """An executor of this process committed a change: tell the listeners at once."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from requests.adapters import HTTPAdapter
 
 from lanner.plugins.api import RunContext, TaskFailure
 
@@ -79,7 +79,7 @@ class WatchedSession:
         options["respect_retry_after_header"] = settings.respectRetryAfter
         self.attempts = settings.maxAttempts or 5
         self.session = Client(**options).session
-        adapter = _ObservingAdapter(self)
+        adapter = _adapter_class()(self)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -106,20 +106,28 @@ class WatchedSession:
                              f"(dlt makes up to {self.attempts} attempt(s) per request)")
 
 
-class _ObservingAdapter(HTTPAdapter):
-    def __init__(self, watcher: WatchedSession) -> None:
-        super().__init__(pool_maxsize=50)
-        self.watcher = watcher
+@cache
+def _adapter_class() -> type:
+    """requests' ``HTTPAdapter`` watched by a ``WatchedSession`` (built on first use: importing
+    requests costs validation-time imports nothing)."""
+    from requests.adapters import HTTPAdapter
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> _ObservingAdapter:
-        return self  # shared like dlt's own adapter (a connection pool, safe across threads)
+    class ObservingAdapter(HTTPAdapter):
+        def __init__(self, watcher: WatchedSession) -> None:
+            super().__init__(pool_maxsize=50)
+            self.watcher = watcher
 
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self.watcher.before()
-        try:
-            response = super().send(request, *args, **kwargs)
-        except Exception as exc:
-            self.watcher.failed(request, exc)
-            raise
-        self.watcher.answered(response)
-        return response
+        def __deepcopy__(self, memo: dict[int, Any]) -> ObservingAdapter:
+            return self  # shared like dlt's own adapter (a connection pool, safe across threads)
+
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            self.watcher.before()
+            try:
+                response = super().send(request, *args, **kwargs)
+            except Exception as exc:
+                self.watcher.failed(request, exc)
+                raise
+            self.watcher.answered(response)
+            return response
+
+    return ObservingAdapter

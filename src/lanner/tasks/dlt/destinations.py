@@ -117,18 +117,18 @@ def bigquery_target(ctx: RunContext, project_id: str | None, service_account: st
     if gcp_mode(ctx) == "local":
         return _local_bigquery(ctx, project)
     try:
-        from dlt.common.configuration.specs import GcpServiceAccountCredentials
+        import google.cloud.bigquery  # noqa: F401 - dlt's BigQuery client needs it at load time
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise TaskFailure("The bigquery destination needs dlt's BigQuery dependencies: pip install "
+                          "'dlt[bigquery]'; or use Lanner's local BigQuery (gcp: {mode: local})") from None
+    from dlt.common.configuration.specs import GcpServiceAccountCredentials
 
-        if info is not None:
-            credentials: Any = {**info, "project_id": project or info.get("project_id")}
-        else:  # Application Default Credentials, found by dlt (or its own config)
-            credentials = GcpServiceAccountCredentials()
-            credentials.project_id = project
-        destination = dlt.destinations.bigquery(credentials=credentials, location=location or "US")
-        destination.capabilities()
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise TaskFailure("The bigquery destination needs dlt's BigQuery extra: pip install "
-                          f"'dlt[bigquery]' ({exc}); or run in local mode (gcp: {{mode: local}})") from None
+    if info is not None:
+        credentials: Any = {**info, "project_id": project or info.get("project_id")}
+    else:  # Application Default Credentials, found by dlt (or its own configuration)
+        credentials = GcpServiceAccountCredentials()
+        credentials.project_id = project
+    destination = dlt.destinations.bigquery(credentials=credentials, location=location or "US")
     return Target("bigquery", f"BigQuery project {project or '(default)'}", destination,
                   outputs={"projectId": project})
 

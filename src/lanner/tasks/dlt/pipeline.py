@@ -131,8 +131,8 @@ class Pipeline(RunnableTask):
     url: str | None = Field(
         default=None,
         description="duckdb: the database file (a path or jdbc:duckdb:/path; default "
-                    "`<lanner-home>/dlt/<namespace>/<flow>/<pipeline>.duckdb`). postgres: a JDBC or "
-                    "postgresql:// URL (default: the Lanner-managed PostgreSQL, "
+                    "`<lanner-home>/dlt/<namespace>/<flow>/<pipeline>_warehouse.duckdb`). postgres: a "
+                    "JDBC or postgresql:// URL (default: the Lanner-managed PostgreSQL, "
                     "jdbc:postgresql://pgdatabase:5432/ny_taxi, hosts mapping applied).")
     username: str | None = Field(default=None, description="postgres: user name.")
     password: str | None = Field(default=None, description="postgres: password.")
@@ -187,7 +187,8 @@ class Pipeline(RunnableTask):
         if _NAME.search(name):
             raise TaskFailure(f"`pipelineName` {name!r} may hold only letters, digits and `_`")
         directory = pipelines_dir(ctx)
-        target = self.target(ctx, directory / f"{name}.duckdb")
+        # not <pipeline>.duckdb: a dataset named like the file (its catalog) confuses DuckDB
+        target = self.target(ctx, directory / f"{name}_warehouse.duckdb")
         dataset = self.rendered(ctx, self.datasetName)
         with pipeline_lock(directory / f"{name}.lock", ctx):
             pipeline = dlt.pipeline(pipeline_name=name, pipelines_dir=str(directory),

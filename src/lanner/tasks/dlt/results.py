@@ -142,4 +142,5 @@ def explain(exc: BaseException, step: str, pipeline_name: str, last: LastRequest
                      "retry) loads it before extracting anything new.")
     elif not aftermath and step in ("extract", "sync"):
         aftermath = "Nothing was loaded by this run."
-    return TaskFailure(f"dlt pipeline {pipeline_name} failed at the {step} step: {name}: {text}. {aftermath}".rstrip())
+    message = f"dlt pipeline {pipeline_name} failed at the {step} step: {name}: {text}. {aftermath}"
+    return TaskFailure(message.rstrip())

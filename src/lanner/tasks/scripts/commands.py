@@ -104,11 +104,26 @@ def choose_runner(task: ScriptTask, ctx: RunContext) -> Docker | None:
     docker = runner if isinstance(runner, Docker) else Docker(type=Docker.kestra_type)
     if docker_available(docker.host):
         return docker
+    if _docker_fallback(ctx) == "FAIL":
+        raise TaskFailure(
+            f"The flow asks for the Docker task runner but no Docker engine answers on this machine. "
+            f"Start Docker, or run the script as a local process with "
+            f"`taskRunner: {{type: {PROCESS_RUNNER}}}` (or set `tasks: {{docker: {{fallback: PROCESS}}}}` "
+            f"in Lanner's configuration to do that for every flow).")
     ctx.logger.warn(
         f"The Docker task runner is unavailable (no Docker engine answers on this machine): the script "
         f"runs as a local process instead, without the image '{image}'. To make that explicit, set "
         f"`taskRunner: {{type: {PROCESS_RUNNER}}}`.")
     return None
+
+
+def _docker_fallback(ctx: RunContext) -> str:
+    """``tasks.docker.fallback``: PROCESS (default: the course's flows ask for Docker and must run
+    on a laptop without it) or FAIL (refuse, with the way to switch to the Process runner)."""
+    tasks = (ctx.config or {}).get("tasks")
+    docker = tasks.get("docker") if isinstance(tasks, Mapping) else None
+    value = docker.get("fallback") if isinstance(docker, Mapping) else None
+    return str(value or "PROCESS").upper()
 
 
 def _local_env(task_env: Mapping[str, str], prepared: Mapping[str, str]) -> dict[str, str]:

@@ -44,7 +44,7 @@ def test_a_rest_api_source_loads_into_duckdb_under_lanner_home(run_dlt, apis: Fa
     assert out["tables"]["markets"]["loadIds"] == out["loadIds"] and len(out["loadIds"]) == 1
     assert out["pipelineName"] == "my_flow_my_task" and out["datasetName"] == "crypto"
     expected_dir = run_dlt.home / "dlt" / "company.team" / "my_flow"
-    assert out["database"] == str(expected_dir / "my_flow_my_task.duckdb")
+    assert out["database"] == str(expected_dir / "my_flow_my_task_warehouse.duckdb")
     assert (expected_dir / "my_flow_my_task" / "state.json").exists()
     assert out["schemaChanges"] == [{"table": "markets", "created": True, "newColumns": [
         "id", "symbol", "name", "image", "current_price", "market_cap", "market_cap_rank", "total_volume",
@@ -69,7 +69,8 @@ def test_runs_merge_each_record_once_and_the_cursor_advances(run_dlt, apis: Fake
     served = apis.served_market_records()
     rows = query(result.outputs["database"], "SELECT id, last_updated FROM crypto.markets")
     assert len(rows) == len(served)
-    assert {(i, ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z") for i, ts in rows} == served
+    stamps = {(i, ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z") for i, ts in rows}
+    assert stamps == served
 
 
 def test_http_500_twice_is_retried_by_dlt_and_logged(run_dlt, apis: FakeApis, harness) -> None:

@@ -128,3 +128,15 @@ def test_background_child_holding_the_pipes_does_not_block_the_end(harness):
     result = harness.run(harness.task(Commands, {"commands": ["sleep 30 &", "echo done"]}))
     assert result.state == State.SUCCESS
     assert time.monotonic() - started < 10
+
+
+def test_docker_without_engine_can_be_refused_by_configuration(harness, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setattr(commands, "docker_available", lambda host=None: False)
+    harness.deps = dataclasses.replace(harness.deps, config={"tasks": {"docker": {"fallback": "FAIL"}}})
+    task = harness.task(PythonScript, {"taskRunner": {"type": DOCKER}, "script": "print('never')"})
+    result = harness.run(task)
+    assert result.state == State.FAILED
+    assert "no Docker engine answers" in (result.error or "")
+    assert "io.kestra.plugin.core.runner.Process" in (result.error or "")
