@@ -136,15 +136,17 @@ def _baseline_server() -> _Server:
 
 
 def _pss_mb(pid: int) -> float:
-    """Proportional set size of the process and its descendants, in MB."""
-    import psutil
-
-    root = psutil.Process(pid)
-    total = 0
-    for process in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            total += process.memory_full_info().pss
-    return total / 1e6
+    """Proportional set size of the process and its descendants, in MB (Linux /proc)."""
+    total_kb, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(child) for child in (task / "children").read_text().split()]
+    return total_kb / 1000
 
 
 # ---- cold start and idle memory -----------------------------------------------------------------

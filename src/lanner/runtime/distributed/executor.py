@@ -7,6 +7,9 @@ for each execution, in ONE transaction: read it, feed its events to ``engine.pro
 new execution, write what the commands ask for (``Outbox``: task jobs, timers, other
 executions' events, subflows, logs) and ack the events. A crash anywhere before the commit
 leaves the events in the queue; their lease lapses and an executor processes them again.
+Several executions share one transaction (group commit, at most ``GROUP_SECONDS`` of work):
+a failure rolls the group back and its executions are processed again one by one, where a
+failing execution is failed alone ("Internal error in Lanner").
 
 Tasks that only compute (``runs_inline``: Log, Return...) run right here, as in the one-process
 runtime: their result is the next event of the same step, so a flow of such tasks finishes in

@@ -381,8 +381,8 @@ def open_gcs(ctx: RunContext, task: GcpTask) -> GcsBackend:
     emulator = os.environ.get("STORAGE_EMULATOR_HOST")
     mode = gcp_mode(ctx)
     if emulator:
-        from google.auth.credentials import AnonymousCredentials
         import google.cloud.storage as storage
+        from google.auth.credentials import AnonymousCredentials
 
         text = task.rendered(ctx, task.serviceAccount)
         info = parse_service_account(ctx, text) if text else {}
