@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "copilot": ("lanner.cli.copilot", "Write or change a flow with the AI copilot (validated, repaired)"),
     "flow": ("lanner.cli.flow", "Flow tools: `lanner flow fix FILE` rewrites removed/renamed Kestra syntax"),
     "docs": ("lanner.cli.docs", "Generate the task, trigger and flow reference (Markdown) from the code"),
+    "apis": ("lanner.cli.apis", "Serve fake CoinGecko/Socrata APIs for the dlt blueprints, offline"),
     "data": ("lanner.cli.data", "Generate and serve the course's NYC taxi files offline"),
     "services": ("lanner.cli.services",
                  "Start, stop and show the course's services (PostgreSQL 18) without Docker"),

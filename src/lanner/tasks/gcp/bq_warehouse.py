@@ -30,7 +30,8 @@ def warehouse_path(ctx: RunContext) -> Path:
     configured = config_value(ctx.config or {}, "gcp", "local", "warehouse")
     if configured:
         return Path(str(configured)).expanduser()
-    home = os.environ.get("LANNER_HOME") or str(Path.home() / ".lanner")
+    home = (ctx.config or {}).get("lanner-home") or os.environ.get("LANNER_HOME") \
+        or str(Path.home() / ".lanner")
     return Path(home).expanduser() / "gcp" / "warehouse.duckdb"
 
 
