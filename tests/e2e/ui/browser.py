@@ -35,8 +35,15 @@ def require_browser() -> None:
 
 @contextmanager
 def launched_browser() -> Iterator[Any]:
+    import asyncio
+
     from playwright.sync_api import sync_playwright
 
+    # Some earlier test in a long session can leave this thread marked as running an asyncio loop
+    # (no loop is actually running in a sync test); Playwright's sync API refuses to start then.
+    leaked = asyncio._get_running_loop()
+    if leaked is not None:
+        asyncio._set_running_loop(None)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
