@@ -122,8 +122,13 @@ def parallel_copy_in(ctx: RunContext, task: CopyIn, statement: str, blocks: Iter
             raise TaskFailure("Killed: the load was cancelled, nothing was kept")
         if outcome.error is not None:
             raise TaskFailure(_failure(task, outcome, psycopg))
-        for writer in writers:
-            writer.connection.commit()
+        for index, writer in enumerate(writers):
+            try:
+                writer.connection.commit()
+            except psycopg.Error as error:
+                kept = f"; {index} of {streams} streams were already committed" if index else ""
+                raise TaskFailure(f"COPY into {task.table or 'the table'} failed at commit: "
+                                  f"{describe(error)}{kept}") from None
         return sum(writer.rows for writer in writers)
     finally:
         for writer in writers:
