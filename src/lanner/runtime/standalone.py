@@ -93,19 +93,26 @@ def flow_files(flows_dir: Path | None) -> Iterator[Path]:
 
 def deploy_startup_flows(deploy: Callable[[str], Any], flows_dir: Path | None, out: TextIO) -> int:
     """Deploy every flow file; an invalid one is reported and skipped. Returns how many deployed."""
-    deployed = 0
-    for path in flow_files(flows_dir):
-        try:
-            deploy(path.read_text("utf-8"))
-            deployed += 1
-        except (LannerError, OSError, UnicodeDecodeError) as exc:
-            issues = issues_of(exc)
-            first = issues[0]
-            where = f"{path}:{first.line}" if first.line else str(path)
-            more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
-            print(f"skipped {where}: {first.path + ': ' if first.path else ''}{first.message}{more}",
-                  file=out)
-    return deployed
+    return sum(deploy_flow_file(deploy, path, out) for path in flow_files(flows_dir))
+
+
+def deploy_flow_file(
+    deploy: Callable[[str], Any], path: Path, out: TextIO, *, reloaded: bool = False
+) -> bool:
+    """Deploy one file; an invalid one is reported (file:line) and skipped."""
+    try:
+        deploy(path.read_text("utf-8"))
+    except (LannerError, OSError, UnicodeDecodeError) as exc:
+        issues = issues_of(exc)
+        first = issues[0]
+        where = f"{path}:{first.line}" if first.line else str(path)
+        more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+        print(f"skipped {where}: {first.path + ': ' if first.path else ''}{first.message}{more}",
+              file=out, flush=True)
+        return False
+    if reloaded:
+        print(f"reloaded {path}", file=out, flush=True)
+    return True
 
 
 def serve_http(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> bool:
@@ -153,6 +160,11 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
     deployed = deploy_startup_flows(api.deploy_flow, flows_dir, out)
     resumed = runtime.recover()
     scheduler = SchedulerThread(runtime).start()
+    watcher = None
+    if flows_dir is not None:
+        from lanner.runtime.flowwatch import FlowWatcher
+
+        watcher = FlowWatcher(flows_dir, api.deploy_flow, out).start()
     app = create_app(api, basic_auth=(creds.username, creds.password), title="Lanner", version=__version__)
 
     def ready() -> None:
@@ -165,6 +177,8 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
     try:
         started = serve_http(app, host, port, ready)
     finally:
+        if watcher is not None:
+            watcher.stop()
         scheduler.stop()
         running = len(services.stores.executions.unfinished())
         runtime.stop()
