@@ -98,3 +98,22 @@ def test_backfill_dry_run_and_creation(server: Server, tmp_path: Path) -> None:
         dates = sorted(e["trigger"]["variables"]["date"] for e in page["results"])
         assert dates == ["2019-01-01T09:00:00Z", "2019-02-01T09:00:00Z", "2019-03-01T09:00:00Z"]
         assert {e["inputs"]["name"] for e in page["results"]} == {"Backfill"}
+
+
+def test_deploy_uploads_namespace_files_that_flows_read(server: Server, tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    (files / "queries").mkdir(parents=True)
+    (files / "queries" / "hello.sql").write_text("SELECT 'hi from a namespace file'", "utf-8")
+    flow = tmp_path / "reader.yaml"
+    flow.write_text("id: reader\nnamespace: company.team\ntasks:\n  - id: show\n"
+                    "    type: io.kestra.plugin.core.debug.Return\n"
+                    "    format: \"{{ read('queries/hello.sql') }}\"\n", "utf-8")
+    deployed = server.cli("deploy", str(flow), "--namespace-files", str(files), "--namespace", "company.team")
+    assert deployed.returncode == 0, deployed.stderr
+    assert "uploaded  company.team:/queries/hello.sql" in deployed.stdout
+    run = server.cli("run", "company.team.reader", "--json")
+    assert run.returncode == 0, run.stderr
+    execution = json.loads(run.stdout)
+    assert execution["taskRunList"][0]["outputs"] == {"value": "SELECT 'hi from a namespace file'"}
+    refused = server.cli("deploy", "--namespace-files", str(files))
+    assert refused.returncode == 2 and "--namespace" in refused.stderr

@@ -1,4 +1,7 @@
-"""``lanner deploy FILE|DIR [--server URL]``: create or update flows on a server."""
+"""``lanner deploy FILE|DIR [--server URL]``: create or update flows on a server.
+
+``--namespace-files DIR --namespace NS`` also uploads every file under DIR as namespace files of
+NS (``{{ read('queries/load.sql') }}``, ``namespaceFiles: {enabled: true}`` in script tasks)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ YAML = {"Content-Type": "application/x-yaml"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR",
+    parser.add_argument("paths", nargs="*", type=Path, metavar="FILE|DIR",
                         help="flow files, or folders searched for *.yml / *.yaml")
+    parser.add_argument("--namespace-files", type=Path, metavar="DIR",
+                        help="upload every file under DIR as namespace files (needs --namespace)")
+    parser.add_argument("--namespace", metavar="NS", help="namespace of the --namespace-files")
     add_server_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON result per flow")
 
@@ -58,14 +64,36 @@ def deploy_one(client: LannerClient, source: str) -> dict[str, Any]:
             "revision": created["revision"]}
 
 
+def upload_namespace_files(client: LannerClient, namespace: str, root: Path) -> list[str]:
+    """POST each file under ``root`` to ``/namespaces/{ns}/files?path=/relative/path``."""
+    uploaded = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = "/" + path.relative_to(root).as_posix()
+        with path.open("rb") as handle:
+            client.request("POST", f"/namespaces/{namespace}/files", params={"path": relative},
+                           files={"fileContent": (path.name, handle)})
+        uploaded.append(relative)
+    return uploaded
+
+
 def execute(args: argparse.Namespace) -> int:
+    if args.namespace_files is not None and not args.namespace:
+        print("error: --namespace-files needs --namespace NS", file=sys.stderr)
+        return 2
+    if args.namespace_files is not None and not args.namespace_files.is_dir():
+        print(f"error: no such folder: {args.namespace_files}", file=sys.stderr)
+        return 1
     files = flow_files(args.paths)
-    if not files:
+    if not files and args.namespace_files is None:
         print("error: no flow file found", file=sys.stderr)
         return 1
     failures = 0
     results = []
     with LannerClient.from_args(args) as client:
+        if args.namespace_files is not None:
+            for relative in upload_namespace_files(client, args.namespace, args.namespace_files):
+                if not args.json:
+                    print(f"uploaded  {args.namespace}:{relative}")
         for path in files:
             try:
                 result = deploy_one(client, path.read_text("utf-8"))
