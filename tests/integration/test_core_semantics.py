@@ -400,3 +400,42 @@ tasks:
         final = second.wait(two.id, timeout=10)
     assert final.state.current.value == "SUCCESS"
     assert "QUEUED" in [h.state.value for h in final.state.histories]
+
+
+def test_replay_from_a_task_run_keeps_what_ran_before_it() -> None:
+    source = flow("""
+inputs:
+  - id: fail
+    type: BOOLEAN
+    defaults: true
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ execution.id }}"
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["a", "b"]
+    tasks:
+      - id: check
+        type: io.kestra.plugin.core.execution.Fail
+        condition: "{{ kv('broken') ?? false }}"
+  - id: last
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.first.value }}"
+""")
+    with local_runtime() as local:
+        local.services.kv.set("company.team", "broken", True)
+        original = local.wait(local.start(local.runtime.deploy(source)).id, timeout=30)
+        assert original.state.current.value == "FAILED"
+        loop_run = next(r for r in original.task_runs if r.task_id == "loop")
+
+        local.services.kv.set("company.team", "broken", False)
+        replay = local.runtime.replay(original.id, loop_run.id)
+        final = local.wait(replay.id, timeout=30)
+    assert final.id != original.id and final.parent_id == original.id
+    assert final.state.current.value == "SUCCESS"
+    first = next(r for r in final.task_runs if r.task_id == "first")
+    assert first.outputs == {"value": original.id}  # kept from before the replayed task, not re-run
+    assert [h.state.value for h in first.state.histories][-1] == "SUCCESS"
+    assert next(r for r in final.task_runs if r.task_id == "last").outputs == {"value": original.id}
+    assert sorted(r.value for r in final.task_runs if r.task_id == "check") == ["a", "b"]

@@ -119,6 +119,37 @@ def _with_descendants(work: Work, roots: set[str]) -> set[str]:
     return out
 
 
+def replay_from(work: Work, task_run_id: str) -> None:
+    """Kestra's replay from a task run (§2.10): task runs created before it are kept; it and its
+    ancestors are reset (RESTARTED); its descendants, later task runs and errors/finally runs are
+    removed; the execution goes RESTARTED -> RUNNING and the task runs again."""
+    if task_run_id not in work.runs:
+        work.log("ERROR", f"Replay ignored: no task run {task_run_id} in this execution")
+        return
+    order = list(work.runs)
+    target = work.runs[task_run_id]
+    ancestors: list[str] = []
+    parent_id = target.parent_task_run_id
+    while parent_id is not None:
+        ancestors.append(parent_id)
+        parent_id = work.runs[parent_id].parent_task_run_id
+    later = set(order[order.index(task_run_id) + 1:]) - set(ancestors)
+    removed = _with_descendants(work, later | _handler_run_ids(work)) - set(ancestors)
+    removed |= _with_descendants(work, {task_run_id}) - {task_run_id}
+    work.remove(removed)
+    for run_id in ancestors:
+        run = work.runs[run_id]
+        if run.state.current is not State.RUNNING:
+            work.move(work.move(run, State.RESTARTED), State.RUNNING)
+    reset = replace(target.with_state(State.RESTARTED, work.now), retry_at=None, outputs=None,
+                    plan=None)
+    work.update(outputs=None)
+    work.set_state(State.RESTARTED)
+    work.log("INFO", f"Flow replayed from task run {task_run_id} ({target.task_id})")
+    work.set_state(State.RUNNING)
+    start_run(work, work.put(reset), work.index.task(target.task_id))
+
+
 def restart(work: Work) -> None:
     """Failed/killed/paused task runs and their ancestors are restarted, errors/finally task
     runs removed, the execution RESTARTED -> RUNNING with attempt number + 1."""

@@ -76,7 +76,15 @@ class Restart:
     """Restart a terminated execution in place (failed task runs and their parents)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReplayFrom:
+    """First event of a replay (a copy of a terminated execution under a new id): run again from
+    this task run; what ran before it is kept, what came after it is dropped."""
+
+    task_run_id: str
+
+
 Event = (
     Start | Dequeue | TaskStarted | TaskResult | Tick | Kill | Resume | SubflowCreated | SubflowEnded
-    | Restart
+    | Restart | ReplayFrom
 )

@@ -15,12 +15,13 @@ from datetime import datetime
 
 from lanner.engine.commands import Command, ExecutionEnded
 from lanner.engine.concurrency import admit
-from lanner.engine.control import begin_kill, log_completion, progress_kill, restart
+from lanner.engine.control import begin_kill, log_completion, progress_kill, replay_from, restart
 from lanner.engine.dispatch import create_and_start, end_flowable, error_text
 from lanner.engine.events import (
     Dequeue,
     Event,
     Kill,
+    ReplayFrom,
     Restart,
     Resume,
     Start,
@@ -100,6 +101,8 @@ def _apply(work: Work, event: Event) -> None:
         on_subflow_created(work, event)
     elif isinstance(event, SubflowEnded):
         on_subflow_ended(work, event)
+    elif isinstance(event, ReplayFrom):
+        replay_from(work, event.task_run_id)
     elif isinstance(event, Restart):
         restart(work)
 

@@ -303,13 +303,10 @@ class RuntimeApiServices:
         return self._after_change(execution_id, lambda: self.runtime.restart(execution_id))
 
     def replay(self, execution_id: str, task_run_id: str | None = None) -> Execution:
-        """A new execution of the same flow revision with the same inputs, labels and trigger.
-        Replaying from a given task run is not supported by the runtime yet: it starts over."""
-        execution = self.get_execution(execution_id)
-        flow = self.runtime.flows.get(execution.namespace, execution.flow_id, execution.flow_revision)
-        labels = [(lb.key, lb.value) for lb in execution.labels if not lb.key.startswith("system.")]
-        return self._create(flow, execution.inputs, labels, trigger=execution.trigger,
-                            variables=execution.variables)
+        """A new execution of the same flow revision with the same inputs, labels and trigger;
+        from ``task_run_id``: the task runs before it are kept and it runs again (Kestra's replay)."""
+        self.get_execution(execution_id)  # 404 when unknown
+        return self.runtime.replay(execution_id, task_run_id)
 
     def resume(self, execution_id: str, inputs: Mapping[str, Any]) -> None:
         execution = self.get_execution(execution_id)

@@ -35,6 +35,7 @@ from lanner.engine.events import (
     Dequeue,
     Event,
     Kill,
+    ReplayFrom,
     Restart,
     Resume,
     Start,
@@ -163,6 +164,35 @@ class Runtime:
     def restart(self, execution_id: str) -> None:
         self._settled.setdefault(execution_id, threading.Event()).clear()
         self._post_existing(execution_id, Restart())
+
+    def replay(self, execution_id: str, task_run_id: str | None = None) -> Execution:
+        """A new execution (new id, ``parentId`` = the source) of the same flow revision, inputs,
+        labels and trigger. From a task run: what ran before it is kept (Kestra's replay)."""
+        source = self.get(execution_id)
+        if source is None:
+            raise NotFoundError(f"execution {execution_id} not found")
+        if task_run_id is None:
+            flow = self.flows.for_execution(source)
+            labels = [(lb.key, lb.value) for lb in source.labels if not lb.key.startswith("system.")]
+            return self.create_execution(flow, source.inputs, labels=labels, trigger=source.trigger,
+                                         variables=source.variables)
+        if not source.state.current.is_terminated:
+            from lanner.errors import ConflictError
+
+            raise ConflictError(f"Execution is {source.state.current.value}: only a terminated "
+                                "execution can be replayed from a task run")
+        if all(run.id != task_run_id for run in source.task_runs):
+            raise NotFoundError(f"task run {task_run_id} is not in execution {execution_id}")
+        copy = replay_copy(source, new_id())
+        task_run_id = copy.task_runs[[r.id for r in source.task_runs].index(task_run_id)].id
+        self._launch(copy, ReplayFrom(task_run_id))
+        return copy
+
+    def _launch(self, execution: Execution, first: Event) -> None:
+        """Store a new execution and give it its first event."""
+        self.services.stores.executions.create(execution)
+        self._settled[execution.id] = threading.Event()
+        self._queue.put(_Post(execution.id, first))
 
     def wait(self, execution_id: str, timeout: float | None = None) -> Execution:
         """Block until the execution is settled; returns its final record."""
@@ -472,3 +502,15 @@ def _tasks_by_id(flow: Flow) -> dict[str, Any]:
 
     groups = [*flow.tasks, *flow.errors, *flow.finally_, *flow.after_execution]
     return {task.id: task for task in walk_tasks(groups)}
+
+
+def replay_copy(source: Execution, execution_id: str) -> Execution:
+    """The source execution under a new id, its task runs with new ids (parents remapped)."""
+    ids = {run.id: new_id() for run in source.task_runs}
+    runs = tuple(
+        replace(run, id=ids[run.id], execution_id=execution_id,
+                parent_task_run_id=ids.get(run.parent_task_run_id) if run.parent_task_run_id else None)
+        for run in source.task_runs)
+    # Labels are kept, system.correlationId included: a replay belongs to the same story.
+    return replace(source, id=execution_id, task_runs=runs, parent_id=source.id,
+                   original_id=source.original_id or source.id, parent_task_run_id=None)

@@ -278,3 +278,16 @@ def test_flow_triggers_fire_where_executions_end(cluster: Cluster) -> None:
         return bool(found) and found[0].state.current is State.SUCCESS
 
     wait_until(downstream_done, what="the downstream execution")
+
+
+def test_replay_from_a_task_run_through_the_queues(cluster: Cluster) -> None:
+    cluster.add_executor()
+    cluster.add_worker()
+    original = cluster.run(TWO_STEPS, {"name": "Ada"})
+    nap = original.task_runs[1]
+    replay = cluster.gateway.replay(original.id, nap.id)
+    final = cluster.gateway.wait(replay.id, timeout=30)
+    assert final.state.current is State.SUCCESS and final.parent_id == original.id
+    assert [run.task_id for run in final.task_runs] == ["first", "nap", "last"]
+    assert final.task_runs[0].outputs == original.task_runs[0].outputs  # kept, not run again
+    assert len(final.task_runs[0].attempts) == len(original.task_runs[0].attempts)

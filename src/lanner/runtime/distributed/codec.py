@@ -25,6 +25,7 @@ from lanner.engine.events import (
     Dequeue,
     Event,
     Kill,
+    ReplayFrom,
     Restart,
     Resume,
     Start,
@@ -43,7 +44,8 @@ from lanner.store.codec import dumps, loads
 
 TAG = "__lanner__"
 _EVENTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (
-    Start, Dequeue, TaskStarted, TaskResult, Tick, Kill, Resume, SubflowCreated, SubflowEnded, Restart)}
+    Start, Dequeue, TaskStarted, TaskResult, Tick, Kill, Resume, SubflowCreated, SubflowEnded, Restart,
+    ReplayFrom)}
 
 
 # ---- values ----------------------------------------------------------------------------------------

@@ -99,6 +99,13 @@ class ClusterGateway(Runtime):
     def restart(self, execution_id: str) -> None:
         self._post_existing(execution_id, Restart())
 
+    def _launch(self, execution: Execution, first: Event) -> None:
+        """Replays in a cluster: stored and queued for the executors in one transaction."""
+        with self.services.stores.transaction():
+            self.services.stores.executions.create(execution)
+            push_event(self.services.stores, execution.id, first)
+        self._watch_for(execution.id)
+
     def _post_existing(self, execution_id: str, event: Event) -> None:
         if self.services.stores.executions.get(execution_id) is None:
             raise NotFoundError(f"execution {execution_id} not found")
