@@ -74,3 +74,27 @@ def test_concurrent_appends_from_threads(stores: Stores) -> None:
     for worker in range(4):  # each writer's lines stay in its order
         mine = [m for m in messages if m.startswith(f"{worker}-")]
         assert mine == [f"{worker}-{i}" for i in range(50)]
+
+
+def test_search_across_executions_by_namespace_flow_level_and_text(stores: Stores) -> None:
+    from dataclasses import replace
+
+    from tests.conformance.conformance_builders import execution
+
+    from lanner.store.ports import LogQuery
+
+    for execution_id, namespace in (("e1", "company.team"), ("e2", "company.team.sub"), ("e3", "other")):
+        stores.executions.create(replace(execution(namespace), id=execution_id))
+        stores.logs.append([
+            replace(log(execution_id, f"started {execution_id}", seconds=1), namespace=namespace),
+            replace(log(execution_id, f"Boom in {execution_id}", "ERROR", seconds=2), namespace=namespace),
+        ])
+    everything = stores.logs.search(LogQuery(size=100))
+    assert everything.total == 6
+    assert everything.results[0].timestamp >= everything.results[-1].timestamp  # newest first
+    team = stores.logs.search(LogQuery(namespace="company.team", size=100))
+    assert {e.execution_id for e in team.results} == {"e1", "e2"}
+    errors = stores.logs.search(LogQuery(min_level="ERROR", text="boom", size=100))
+    assert sorted(e.execution_id for e in errors.results) == ["e1", "e2", "e3"]
+    page = stores.logs.search(LogQuery(page=2, size=4))
+    assert page.total == 6 and len(page.results) == 2

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Protocol
 from lanner.errors import Issue, LannerError, NotFoundError
 from lanner.files.namespace_files import NamespaceFiles
 from lanner.model.execution import Execution, LogEntry
-from lanner.store.ports import ExecutionQuery, KVEntry, Page, StoredFlow, TriggerState
+from lanner.store.ports import ExecutionQuery, KVEntry, LogQuery, Page, StoredFlow, TriggerState
 
 Unsubscribe = Callable[[], None]
 
@@ -192,6 +192,8 @@ class ApiServices(Protocol):
     # ---- logs --------------------------------------------------------------------------------
     def logs(self, execution_id: str, min_level: str | None = None, task_run_id: str | None = None,
              task_id: str | None = None, after: int = 0) -> list[LogEntry]: ...
+
+    def search_logs(self, query: LogQuery) -> Page: ...
 
     # ---- KV and namespace files --------------------------------------------------------------
     def kv_entries(self, namespace: str) -> list[KVEntry]: ...

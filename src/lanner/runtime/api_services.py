@@ -40,6 +40,7 @@ from lanner.store.ports import (
     ExecutionQuery,
     FlowStore,
     KVEntry,
+    LogQuery,
     Page,
     StoredFlow,
     TriggerState,
@@ -352,6 +353,9 @@ class RuntimeApiServices:
     def logs(self, execution_id: str, min_level: str | None = None, task_run_id: str | None = None,
              task_id: str | None = None, after: int = 0) -> list[LogEntry]:
         return self.services.stores.logs.for_execution(execution_id, min_level, task_run_id, task_id, after)
+
+    def search_logs(self, query: LogQuery) -> Page:
+        return self.services.stores.logs.search(query)
 
     def kv_entries(self, namespace: str) -> list[KVEntry]:
         return self.services.kv.entries(namespace)

@@ -26,6 +26,7 @@ from lanner.store.ports import (
     JobQueue,
     KVEntry,
     KVStore,
+    LogQuery,
     LogStore,
     Page,
     StoredFlow,
@@ -236,6 +237,23 @@ class MemoryLogStore:
             and (task_id is None or line.task_id == task_id)
         ]
         return found[after:]
+
+    def search(self, query: LogQuery) -> Page:
+        minimum = level_rank(query.min_level) if query.min_level else None
+        text = query.text.lower() if query.text else None
+        with self._journal.lock:
+            every = [line for lines in self._logs.values() for line in lines]
+        found = [
+            line for line in every
+            if (query.namespace is None or line.namespace == query.namespace
+                or line.namespace.startswith(query.namespace + "."))
+            and (query.flow_id is None or line.flow_id == query.flow_id)
+            and (minimum is None or level_rank(line.level) >= minimum)
+            and (text is None or text in line.message.lower())
+        ]
+        found.sort(key=lambda line: line.timestamp, reverse=True)
+        start = (max(query.page, 1) - 1) * query.size
+        return Page(list(found[start:start + query.size]), len(found))
 
     def delete_execution(self, execution_id: str) -> int:
         with self._journal.lock:

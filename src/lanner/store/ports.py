@@ -98,6 +98,20 @@ class LogStore(Protocol):
 
     def delete_execution(self, execution_id: str) -> int: ...
 
+    def search(self, query: LogQuery) -> Page:
+        """Logs of every execution matching ``query``, newest first (``Page.results``: LogEntry)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogQuery:
+    namespace: str | None = None  # the namespace and its children, as for executions
+    flow_id: str | None = None
+    min_level: str | None = None
+    text: str | None = None  # case-insensitive substring of the message
+    page: int = 1
+    size: int = 25
+
 
 @dataclass(frozen=True, slots=True)
 class KVEntry:

@@ -53,6 +53,20 @@ def test_logs_with_filters_and_download(api: Api) -> None:
     assert api.client.get("/api/v1/main/logs/nope").status_code == 404
 
 
+def test_search_logs_across_executions(api: Api) -> None:
+    api.deploy(LEVELS)
+    first, second = api.run("company.team", "levels"), api.run("company.team", "levels")
+    found = api.client.get("/api/v1/main/logs/search",
+                           params={"namespace": "company", "minLevel": "WARN", "q": "warning"}).json()
+    assert found["total"] == 2
+    assert {e["executionId"] for e in found["results"]} == {first["id"], second["id"]}
+    assert {e["message"] for e in found["results"]} == {"a warning"}
+    paged = api.client.get("/api/v1/logs/search", params={"flowId": "levels", "size": 1}).json()
+    assert len(paged["results"]) == 1 and paged["total"] >= 4
+    assert api.client.get("/api/v1/main/logs/search", params={"namespace": "nowhere"}).json() == {
+        "results": [], "total": 0}
+
+
 def test_follow_streams_progress_then_end(api: Api) -> None:
     api.deploy(LEVELS)
     created = api.client.post("/api/v1/main/executions/company.team/levels").json()

@@ -17,6 +17,18 @@ def _line(entry: LogEntry) -> str:
     return f"{iso(entry.timestamp)} {entry.level} {entry.message}"
 
 
+@router.get("/logs/search", summary="Search the logs of every execution (newest first)")
+async def search_logs(request: Request, q: str | None = None, namespace: str | None = None,
+                      flowId: str | None = None, minLevel: str | None = None, page: int = 1,
+                      size: int = 25) -> dict[str, Any]:
+    from lanner.store.ports import LogQuery
+
+    query = LogQuery(namespace=namespace, flow_id=flowId, min_level=minLevel, text=q,
+                     page=max(page, 1), size=min(max(size, 1), 1000))
+    found = await call(services_of(request).search_logs, query)
+    return {"results": [e.to_api() for e in found.results], "total": found.total}
+
+
 @router.get("/logs/{execution_id}", summary="Logs of an execution")
 async def execution_logs(request: Request, execution_id: str, minLevel: str | None = None,
                          taskRunId: str | None = None, taskId: str | None = None,

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from lanner.model.execution import LogEntry, level_rank
-from lanner.store.codec import log_from_json, log_json
+from lanner.store.codec import child_namespaces_like, log_from_json, log_json
+from lanner.store.ports import LogQuery, Page
 from lanner.store.sql.database import Database
 
 
@@ -51,6 +52,30 @@ class SqlLogStore:
             sql += " " + self._db.dialect.offset_only()
             params.append(after)
         return [log_from_json(row[0]) for row in self._db.query(sql, params)]
+
+    def search(self, query: LogQuery) -> Page:
+        where: list[str] = []
+        params: list[Any] = []
+        if query.namespace is not None:
+            where.append("(e.namespace = ? OR e.namespace LIKE ? ESCAPE '\\')")
+            params += [query.namespace, child_namespaces_like(query.namespace)]
+        if query.flow_id is not None:
+            where.append("e.flow_id = ?")
+            params.append(query.flow_id)
+        if query.min_level:
+            where.append("l.level >= ?")
+            params.append(level_rank(query.min_level))
+        if query.text:
+            where.append("LOWER(CAST(l.entry AS TEXT)) LIKE ? ESCAPE '\\'")
+            escaped = query.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        source = f"FROM logs l JOIN executions e ON e.id = l.execution_id{clause}"
+        total = self._db.query(f"SELECT COUNT(*) {source}", params)
+        offset = (max(query.page, 1) - 1) * query.size
+        rows = self._db.query(f"SELECT l.entry {source} ORDER BY l.seq DESC LIMIT ? OFFSET ?",
+                              [*params, query.size, offset])
+        return Page([log_from_json(row[0]) for row in rows], int(total[0][0]) if total else 0)
 
     def delete_execution(self, execution_id: str) -> int:
         return self._db.execute("DELETE FROM logs WHERE execution_id = ?", (execution_id,))
