@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from lanner.plugins.api import RunContext, TaskFailure, TaskLogger
+from lanner.tasks.gcp.bq_warehouse import FileLock
 
 _TELEMETRY = "RUNTIME__DLTHUB_TELEMETRY"
 _LOCK_NOTICE_SECONDS = 5.0
@@ -112,39 +113,11 @@ def dlt_logs_to(ctx: RunContext) -> Iterator[None]:
         _ROUTER.detach(ident)
 
 
-class _Flock:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def try_acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            if os.name == "nt":  # pragma: no cover - Windows
-                import msvcrt
-
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-            else:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the description releases the lock
-            self._fd = None
-
-
 @contextmanager
 def pipeline_lock(path: Path, ctx: RunContext) -> Iterator[None]:
     """Exclusive use of one pipeline's working directory (waits, logging every few seconds)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = _Flock(path)
+    lock = FileLock(path)
     started = notified = time.monotonic()
     while not lock.try_acquire():
         if ctx.is_killed():

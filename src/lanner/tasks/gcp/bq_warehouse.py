@@ -35,7 +35,7 @@ def warehouse_path(ctx: RunContext) -> Path:
     return Path(home).expanduser() / "gcp" / "warehouse.duckdb"
 
 
-class _FileLock:
+class FileLock:
     """An exclusive lock on ``path``: ``flock`` on a file description of its own, so it excludes
     other threads of this process as well as other processes (``msvcrt`` on Windows)."""
 
@@ -70,7 +70,7 @@ class _FileLock:
 def open_warehouse(ctx: RunContext | None, path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Catalog]]:
     """An exclusive connection to the warehouse, with its catalog ready."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = _FileLock(path.with_name(path.name + ".lock"))
+    lock = FileLock(path.with_name(path.name + ".lock"))
     started = notified = time.monotonic()
     while not lock.try_acquire():
         if ctx is not None and ctx.is_killed():
