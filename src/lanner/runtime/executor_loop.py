@@ -294,10 +294,10 @@ class Runtime:
         if execution is None:
             return
         flow = self.flows.for_execution(execution)
-        if isinstance(event, (Start, Dequeue)) and flow.concurrency is not None:
+        if isinstance(event, Start) and flow.concurrency is not None:
             running = self.services.stores.executions.count_in_states(
                 execution.namespace, execution.flow_id, OCCUPIES_CONCURRENCY_SLOT)
-            event = Start(running=running) if isinstance(event, Start) else event
+            event = Start(running=running)
         now = utc_now()
         decision = process(flow, execution, event, now, self._worker.expr_services(execution))
         updated = decision.execution
