@@ -3,12 +3,19 @@
 Lanner runs seed flow 08's four BigQuery steps for ``yellow`` 2019-01 — unchanged SQL, through
 the real runtime (worker, rendering, warehouse lock, SQL translation, partition statistics) —
 on a generated file of ``LANNER_BENCH_GCP_ROWS`` rows (default 7.5M, the size of the real one)
-already in the local bucket. Per step, the baseline is the same work done straight in DuckDB in
-the same run: the file loaded with ``read_csv`` (same column types), the same MD5 keys, the same
-MERGE. One more row compares the load step with the plainest possible load, ``CREATE TABLE AS
-SELECT * FROM read_csv(file)`` with auto-detected types. Each figure is the median of
-``LANNER_BENCH_GCP_RUNS`` runs (default 1: a run takes about a minute), each run in fresh
-directories, Lanner and the baseline alternating.
+already in the local bucket. Per step, the baseline is the same ELT done by loading the file
+straight into DuckDB with ``read_csv`` (the seed's column types), the same MD5 keys and the same
+MERGE, in the same run.
+
+Two more rows put the load step next to bare loads of the file: ``read_csv`` with the seed's
+declared types and no keys (informative), and the plainest possible ``CREATE TABLE AS SELECT *
+FROM read_csv(file)`` with auto-detected types — BIGINT and DOUBLE where the seed declares STRING
+and NUMERIC, and no MD5 — which is the issue's strictest reading of "within 1.5x of loading the
+same file straight into DuckDB with read_csv". DuckDB itself needs more than that for the step's
+work (the per-step baseline above), so that row measures what BigQuery's semantics cost.
+
+Each figure is the median of ``LANNER_BENCH_GCP_RUNS`` runs (default 1: a run takes about a
+minute), each run in fresh directories, Lanner and the baselines alternating.
 """
 
 from __future__ import annotations
@@ -113,16 +120,24 @@ def _baseline_run(csv: Path, work: Path) -> dict[str, float]:
     return times
 
 
-def _plain_load(csv: Path, work: Path) -> float:
+def _bare_loads(csv: Path, work: Path) -> tuple[float, float]:
+    """Seconds to load the file with the seed's declared types (no keys), then with auto types."""
     import duckdb
 
-    conn = duckdb.connect(str(work / "plain.duckdb"))
-    try:
-        start = time.perf_counter()
-        conn.execute(f"CREATE TABLE plain AS SELECT * FROM read_csv('{csv}')")
-        return time.perf_counter() - start
-    finally:
-        conn.close()
+    columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in _TYPES.items()) + "}"
+    loads = (f"SELECT * FROM read_csv('{csv}', header = false, skip = 1, columns = {columns}, "
+             "auto_detect = false)", f"SELECT * FROM read_csv('{csv}')")
+    times = []
+    for index, select in enumerate(loads):
+        conn = duckdb.connect(str(work / f"bare{index}.duckdb"))
+        try:
+            conn.execute("SET TimeZone = 'UTC'")
+            start = time.perf_counter()
+            conn.execute(f"CREATE TABLE bare AS {select}")
+            times.append(time.perf_counter() - start)
+        finally:
+            conn.close()
+    return times[0], times[1]
 
 
 def _fresh(fn: Callable[[Path, Path], Any], csv: Path) -> Any:
@@ -135,14 +150,15 @@ def rows() -> list[Row]:
 
     with tempfile.TemporaryDirectory(prefix="lanner-bench-tlc-") as data:
         csv = generate("yellow", 2019, 1, ROWS, out=Path(data), gzip=False).path
-        lanner_runs, baseline_runs, plain_runs = [], [], []
+        lanner_runs, baseline_runs, bare_runs = [], [], []
         for _ in range(RUNS):
             lanner_runs.append(_fresh(_lanner_run, csv))
             baseline_runs.append(_fresh(_baseline_run, csv))
-            plain_runs.append(_fresh(_plain_load, csv))
+            bare_runs.append(_fresh(_bare_loads, csv))
     lanner = {s: statistics.median(r[s] for r in lanner_runs) for s in STEPS}
     baseline = {s: statistics.median(r[s] for r in baseline_runs) for s in STEPS}
-    plain = statistics.median(plain_runs)
+    typed = statistics.median(r[0] for r in bare_runs)
+    plain = statistics.median(r[1] for r in bare_runs)
     label = f"{ROWS / 1e6:.1f}M" if ROWS >= 1_000_000 else f"{ROWS:,}"
     out = []
     for step in STEPS:
@@ -156,8 +172,11 @@ def rows() -> list[Row]:
                    f"{total_base:.2f} s (DuckDB direct)", total / total_base, f"<= {GOAL}x",
                    "", total / total_base <= GOAL))
     load = lanner["bq_yellow_table_tmp"]
+    out.append(Row(f"gcp load step vs bare typed read_csv of the {label}-row file", f"{load:.2f} s",
+                   f"{typed:.2f} s (read_csv, seed's types, no keys)", load / typed, "informative",
+                   "the step also computes the MD5 row keys", True))
     out.append(Row(f"gcp load step vs plain read_csv of the {label}-row file", f"{load:.2f} s",
                    f"{plain:.2f} s (read_csv, auto types, no keys)", load / plain, f"<= {GOAL}x",
-                   "informative: the step also parses BigQuery's types and computes MD5 keys",
+                   "auto types are BIGINT/DOUBLE where the seed declares STRING/NUMERIC",
                    load / plain <= GOAL))
     return out

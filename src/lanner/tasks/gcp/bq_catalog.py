@@ -207,13 +207,16 @@ class Catalog:
     def _measure(self, info: TableInfo, since_rowid: int | None) -> list[PartitionStats]:
         if info.kind != "TABLE" or not info.columns:
             return []
-        partition = (info.partitioning.id_sql(quote(info.partitioning.column)) if info.partitioning
-                     else f"'{UNPARTITIONED}'")
-        sizes = ", ".join(logical_size_sql(quote(c.name), c.type) for c in info.columns)
+        part = info.partitioning
+        start = part.start_sql(quote(part.column)) if part else f"'{UNPARTITIONED}'"
+        partition_id = part.id_sql("_start") if part else "_start"
+        sizes = ", ".join(f"{logical_size_sql(quote(c.name), c.type)} AS _size{i}"
+                          for i, c in enumerate(info.columns))
         where = f" WHERE rowid > {int(since_rowid)}" if since_rowid is not None else ""
         rows = self.conn.execute(
-            f"SELECT {partition} AS pid, count(*), {sizes} FROM {quote(info.dataset)}.{quote(info.name)}"
-            f"{where} GROUP BY ALL").fetchall()
+            f"SELECT {partition_id} AS pid, * EXCLUDE (_start) FROM (SELECT {start} AS _start, "
+            f"count(*) AS _rows, {sizes} FROM {quote(info.dataset)}.{quote(info.name)}{where} "
+            "GROUP BY ALL)").fetchall()
         now = time.time()
         names = [c.name.lower() for c in info.columns]
         return [PartitionStats(str(r[0]), int(r[1]),

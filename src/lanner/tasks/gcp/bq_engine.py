@@ -32,7 +32,15 @@ from .bq_catalog import Catalog
 from .bq_ddl import clustering_of, options_of, partitioning_of, table_spec
 from .bq_external import external_bytes, reader_sql, resolve_files
 from .bq_infoschema import information_schema_sql
-from .bq_schema import Column, Partitioning, TableInfo, bq_type_of_duck, duck_type_sql, quote
+from .bq_schema import (
+    Column,
+    Partitioning,
+    TableInfo,
+    bq_type_of_duck,
+    column_definition,
+    duck_type_sql,
+    quote,
+)
 from .bq_sql import (
     Names,
     TableRef,
@@ -41,6 +49,7 @@ from .bq_sql import (
     duck_table,
     explain_duckdb_error,
     is_information_schema,
+    merge_as_insert,
     parse_script,
     to_duckdb,
 )
@@ -298,7 +307,8 @@ class Engine:
             raise TaskFailure(f"Cannot modify {info.kind.lower()} table {ref}: DML needs a native table")
         kind = type(node).__name__.upper()
         processed = self._budget(self.bytes.statement(node))
-        sql = self.duck(node)
+        as_insert = merge_as_insert(node) if isinstance(node, exp.Merge) else None
+        sql = self.duck(as_insert if as_insert is not None else node)
         if self.dry_run:
             self.conn.execute("EXPLAIN " + sql)
             return StatementResult(kind, processed, target=ref)
@@ -367,8 +377,8 @@ class Engine:
         cluster = clustering_of(clustering, types)
         if existing is not None:
             self.catalog.drop_table(ref.dataset, ref.table)
-        definition = ", ".join(f"{quote(c.name)} {duck_type_sql(c.type)}"
-                               + (" NOT NULL" if c.mode == "REQUIRED" else "") for c in columns)
+        definition = ", ".join(column_definition(c.name, duck_type_sql(c.type), c.mode == "REQUIRED")
+                               for c in columns)
         self.conn.execute(f"CREATE TABLE {quote(ref.dataset)}.{quote(ref.table)} ({definition})")
         now = datetime.now(UTC).timestamp()
         info = TableInfo(ref.dataset, ref.table, "TABLE", tuple(columns), partitioning, cluster, options,
@@ -394,7 +404,13 @@ class Engine:
         staging = f"_lanner_new_{ref.table}"
         table_sql = f"{quote(ref.dataset)}.{quote(staging)}"
         self.conn.execute(f"DROP TABLE IF EXISTS {table_sql}")
-        self.conn.execute(f"CREATE TABLE {table_sql} AS SELECT * FROM ({sql}) AS _s{order}")
+        shape = self.conn.execute(f"DESCRIBE SELECT * FROM ({sql}) AS _s").fetchall()
+        if any(str(r[1]).upper() == "BLOB" for r in shape):  # see column_definition
+            definition = ", ".join(column_definition(str(r[0]), str(r[1])) for r in shape)
+            self.conn.execute(f"CREATE TABLE {table_sql} ({definition})")
+            self.conn.execute(f"INSERT INTO {table_sql} SELECT * FROM ({sql}) AS _s{order}")
+        else:
+            self.conn.execute(f"CREATE TABLE {table_sql} AS SELECT * FROM ({sql}) AS _s{order}")
         described = self.conn.execute(f"DESCRIBE {table_sql}").fetchall()
         by_name = {c.name.lower(): c for c in declared or []}
         columns = tuple(by_name.get(str(r[0]).lower()) or Column(str(r[0]), bq_type_of_duck(str(r[1])))

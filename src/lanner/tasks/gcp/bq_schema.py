@@ -73,6 +73,14 @@ def duck_type_sql(bq_type: str) -> str:
     return to_duck_type(parse_type(bq_type)).sql("duckdb")
 
 
+def column_definition(name: str, duck_type: str, required: bool = False) -> str:
+    """A DuckDB column definition for the warehouse. BYTES columns are stored uncompressed: in
+    BigQuery tables they mostly hold hashes (the course's ``MD5(...)`` row keys), which DuckDB's
+    compressors cannot shrink, yet trying costs about a second per 7.5M rows on every write."""
+    storage = " USING COMPRESSION uncompressed" if duck_type.strip().upper() == "BLOB" else ""
+    return f"{quote(name)} {duck_type}{storage}" + (" NOT NULL" if required else "")
+
+
 _DUCK_TO_BQ = {
     "VARCHAR": "STRING", "BLOB": "BYTES", "BOOLEAN": "BOOL", "DOUBLE": "FLOAT64", "FLOAT": "FLOAT64",
     "DATE": "DATE", "TIME": "TIME", "TIMESTAMP": "DATETIME", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
@@ -150,6 +158,11 @@ class Partitioning:
     def id_sql(self, column_sql: str) -> str:
         """SQL of a row's partition id (``20190101``; ``__NULL__`` for a NULL value)."""
         return f"coalesce(strftime({column_sql}, '{_PARTITION_FORMATS[self.unit]}'), '{NULL_PARTITION}')"
+
+    def start_sql(self, column_sql: str) -> str:
+        """SQL of the start of a row's partition: grouping rows by it and formatting the few
+        groups afterwards (``id_sql``) is much cheaper than formatting every row."""
+        return f"date_trunc('{self.unit.lower()}', {column_sql})"
 
     def bounds(self, partition_id: str) -> tuple[datetime, datetime] | None:
         """The UTC instants ``[start, end)`` of a partition; None for ``__NULL__``."""

@@ -89,6 +89,9 @@ def open_warehouse(ctx: RunContext | None, path: Path) -> Iterator[tuple[duckdb.
             conn.execute("SET TimeZone = 'UTC'")
             # Offline and predictable: never download an extension behind the user's back.
             conn.execute("SET autoinstall_known_extensions = false")
+            # BigQuery promises no row order without ORDER BY; letting DuckDB drop it makes the
+            # large loads and MERGEs write their rows from every thread (ORDER BY is still kept).
+            conn.execute("SET preserve_insertion_order = false")
             catalog = Catalog(conn)
             catalog.ensure()
             yield conn, catalog

@@ -125,6 +125,57 @@ def test_merge_semantics_and_statistics(wh: Warehouse) -> None:
                    "WHERE table_name = 'target'") == [(1, 3 + 8)]
 
 
+@pytest.mark.parametrize("merge", [
+    # An insert-only MERGE runs as an anti-join INSERT; these forms must keep BigQuery's result.
+    """MERGE d.target T USING d.source S ON T.k = S.k
+       WHEN NOT MATCHED THEN INSERT (k, n) VALUES (S.k, S.n)""",
+    """MERGE INTO `p.d.target` AS T USING (SELECT k, n FROM d.source) AS S ON T.k = S.k
+       WHEN NOT MATCHED BY TARGET THEN INSERT (n, k) VALUES (n, k)""",
+    """MERGE d.target USING d.source ON target.k = source.k
+       WHEN NOT MATCHED THEN INSERT (k, n) VALUES (source.k, source.n)""",
+    """MERGE d.target T USING d.source S ON T.k = S.k
+       WHEN NOT MATCHED THEN INSERT ROW""",
+])
+def test_insert_only_merges_insert_every_new_key_row(wh: Warehouse, merge: str) -> None:
+    wh.run("CREATE TABLE d.target (k STRING, n INT64); INSERT INTO d.target VALUES ('a', 1)")
+    wh.run("CREATE TABLE d.source AS SELECT * FROM UNNEST([STRUCT('a' AS k, 10 AS n), "
+           "STRUCT('b' AS k, 2 AS n), STRUCT('b' AS k, 3 AS n), STRUCT(CAST(NULL AS STRING) AS k, 4 AS n)])")
+    merged = wh.run(merge)
+    assert merged.statement_type == "MERGE" and merged.affected_rows == 3
+    # NULL never matches, so it is new too; the duplicates of 'b' are both inserted.
+    expected = [("a", 1), ("b", 2), ("b", 3), (None, 4)]
+    assert wh.rows("SELECT k, n FROM d.target ORDER BY k NULLS LAST, n") == expected
+    assert wh.run(merge).affected_rows == 1  # only the NULL key is new again
+    assert wh.rows("SELECT total_rows FROM d.INFORMATION_SCHEMA.PARTITIONS "
+                   "WHERE table_name = 'target'") == [(5,)]
+
+
+def test_insert_only_merge_with_a_condition_and_a_dry_run(wh: Warehouse) -> None:
+    wh.run("CREATE TABLE d.target (k STRING, n INT64)")
+    wh.run("CREATE TABLE d.source AS SELECT * FROM UNNEST([STRUCT('a' AS k, 1 AS n), "
+           "STRUCT('b' AS k, 2 AS n)])")
+    merge = """MERGE d.target T USING d.source S ON T.k = S.k
+               WHEN NOT MATCHED AND S.n > 1 THEN INSERT (k, n) VALUES (S.k, S.n)"""
+    assert wh.run(merge, dry_run=True).bytes_processed > 0
+    assert wh.rows("SELECT count(*) FROM d.target") == [(0,)]
+    assert wh.run(merge).affected_rows == 1
+    assert wh.rows("SELECT k FROM d.target") == [("b",)]
+
+
+def test_bytes_columns_are_stored_uncompressed(wh: Warehouse) -> None:
+    # MD5 keys do not compress; DuckDB's compressors would only spend time trying.
+    wh.run("CREATE TABLE d.main (id BYTES, s STRING)")
+    wh.run("CREATE TABLE d.keys AS SELECT MD5(CAST(v AS STRING)) AS id, s FROM d.t")
+    wh.run("INSERT INTO d.main SELECT * FROM d.keys")
+    with open_warehouse(None, wh.path) as (conn, _):
+        definitions = dict(conn.execute("SELECT table_name, sql FROM duckdb_tables() WHERE schema_name = 'd' "
+                                        "AND table_name IN ('main', 'keys')").fetchall())
+    for table in ("main", "keys"):
+        assert "id BLOB USING COMPRESSION Uncompressed" in definitions[table], definitions[table]
+    first = wh.rows("SELECT TO_HEX(id) FROM d.main ORDER BY 1 LIMIT 1")
+    assert first == [("1679091c5a880faf6fb5e6087eb1b2dc",)]  # MD5('7'): the bytes survive
+
+
 def test_statistics_stay_exact_across_appends(wh: Warehouse) -> None:
     for _ in range(3):
         wh.run("INSERT INTO d.t SELECT * FROM d.t WHERE DATE(ts) = '2019-01-01'")
