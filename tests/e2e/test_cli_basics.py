@@ -102,6 +102,17 @@ def test_json_output_is_the_kestra_execution(lanner: Run, tmp_path: Path) -> Non
     assert "n is 7" in result.stderr
 
 
+def test_json_output_masks_secret_inputs(lanner: Run, tmp_path: Path) -> None:
+    flow = tmp_path / "secret.yaml"
+    flow.write_text("id: secret\nnamespace: company.team\ninputs:\n  - id: pw\n    type: SECRET\n"
+                    "  - id: db.password\n    type: SECRET\n"
+                    "tasks:\n  - id: ok\n    type: io.kestra.plugin.core.log.Log\n    message: ok\n")
+    result = lanner("run", str(flow), "-i", "pw=hunter2secret", "-i", "db.password=s3cr3t!", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "hunter2secret" not in result.stdout and "s3cr3t!" not in result.stdout
+    assert json.loads(result.stdout)["inputs"] == {"pw": "******", "db": {"password": "******"}}
+
+
 def test_validate_seed_flows(lanner: Run) -> None:
     result = lanner("validate", str(SEEDS))
     assert result.returncode == 0, result.stdout + result.stderr

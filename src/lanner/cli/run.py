@@ -89,6 +89,7 @@ def _looks_like_flow_uid(text: str) -> bool:
 
 def _run(args: argparse.Namespace, path: Path) -> int:
     from lanner.cli.display import RunDisplay, print_summary
+    from lanner.model.inputs import mask_secret_inputs, secret_input_ids
     from lanner.runtime.local import LocalRun
 
     inputs = dict(_pairs(args.input, "input"))
@@ -110,7 +111,8 @@ def _run(args: argparse.Namespace, path: Path) -> int:
                 print(f"the execution did not finish within {args.timeout:g}s and was killed",
                       file=sys.stderr)
     if args.json:
-        print(json.dumps(final.to_api(), default=str, ensure_ascii=False))
+        body = mask_secret_inputs(final.to_api(), secret_input_ids(flow.inputs))
+        print(json.dumps(body, default=str, ensure_ascii=False))
     else:
         print_summary(final)
     return 0 if final.state.current.value in ("SUCCESS", "WARNING") else 1

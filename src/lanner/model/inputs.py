@@ -201,6 +201,37 @@ class SecretInput(InputBase):
     validator: str | None = None
 
 
+SECRET_MASK = "******"
+
+
+def secret_input_ids(inputs: Sequence[Any]) -> frozenset[str]:
+    """The ids of a flow's SECRET inputs (``Flow.inputs``)."""
+    return frozenset(str(i.id) for i in inputs if getattr(i, "type", None) == "SECRET")
+
+
+def mask_secret_inputs(body: dict[str, Any], secret_ids: frozenset[str]) -> dict[str, Any]:
+    """An execution's API form (``Execution.to_api()``) with its SECRET input values masked,
+    dotted ids (nested maps) included: whatever shows an execution must not show them."""
+    inputs = body.get("inputs")
+    if not secret_ids or not isinstance(inputs, dict):
+        return body
+    return {**body, "inputs": _masked(inputs, [i.split(".") for i in secret_ids])}
+
+
+def _masked(values: dict[str, Any], paths: list[list[str]]) -> dict[str, Any]:
+    out = dict(values)
+    for key, value in values.items():
+        if value is None:
+            continue
+        if [key] in paths:
+            out[key] = SECRET_MASK
+        elif isinstance(value, dict):
+            deeper = [p[1:] for p in paths if len(p) > 1 and p[0] == key]
+            if deeper:
+                out[key] = _masked(value, deeper)
+    return out
+
+
 class ArrayInput(InputBase):
     type: Literal["ARRAY"]
     itemType: ItemType

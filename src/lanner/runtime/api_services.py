@@ -32,6 +32,7 @@ from lanner.errors import ConflictError, FlowValidationError, InputError, Issue,
 from lanner.files.namespace_files import NamespaceFiles
 from lanner.model.execution import Execution, LogEntry
 from lanner.model.flow import Flow
+from lanner.model.inputs import SECRET_MASK, mask_secret_inputs
 from lanner.model.state import State
 from lanner.runtime.executor_loop import Runtime, is_settled
 from lanner.runtime.services import utc_now
@@ -50,7 +51,6 @@ from lanner.store.ports import (
 _log = logging.getLogger("lanner.api")
 
 T = TypeVar("T")
-SECRET_MASK = "******"
 RESTART_SETTLE_SECONDS = 2.0
 
 
@@ -267,12 +267,8 @@ class RuntimeApiServices:
         return _secret_ids_of(stored.source) if stored is not None else frozenset()
 
     def present(self, execution: Execution) -> dict[str, Any]:
-        body = execution.to_api()
         secrets = self._secret_ids(execution.namespace, execution.flow_id, execution.flow_revision)
-        if secrets and isinstance(body.get("inputs"), dict):
-            body["inputs"] = {k: SECRET_MASK if k in secrets and v is not None else v
-                              for k, v in body["inputs"].items()}
-        return body
+        return mask_secret_inputs(execution.to_api(), secrets)
 
     def search_executions(self, query: ExecutionQuery) -> Page:
         return self.services.stores.executions.search(query)
