@@ -36,7 +36,7 @@ from sqlglot.optimizer.scope import traverse_scope
 
 from .bq_catalog import Catalog, PartitionStats
 from .bq_schema import Partitioning, PartitionUnit, TableInfo, truncate
-from .bq_sql import Names, TableRef, is_information_schema
+from .bq_sql import Names, TableRef, is_information_schema, is_insert_only, is_insert_row, merge_clauses
 
 INFORMATION_SCHEMA_BYTES = 10 * 1024 * 1024
 _RANK: dict[str, int] = {"HOUR": 0, "DAY": 1, "MONTH": 2, "YEAR": 3}
@@ -102,11 +102,10 @@ class BytesModel:
 
     def _merge(self, node: exp.Merge) -> int:
         target, source = node.this, node.args.get("using")
-        whens = node.args.get("whens")
-        clauses = list(whens.expressions) if isinstance(whens, exp.Whens) else []
-        rewrites = any(not isinstance(w.args.get("then"), exp.Insert) for w in clauses)
-        insert_row = any(isinstance(w.args.get("then"), exp.Insert)
-                         and str(w.args["then"].this.name).upper() == "ROW" for w in clauses)
+        clauses = merge_clauses(node)
+        rewrites = not is_insert_only(node)
+        insert_row = any(isinstance(w.args.get("then"), exp.Insert) and is_insert_row(w.args["then"])
+                         for w in clauses)
         total = 0
         source_info = None
         if isinstance(source, exp.Table):

@@ -49,6 +49,7 @@ from .bq_sql import (
     duck_table,
     explain_duckdb_error,
     is_information_schema,
+    is_insert_only,
     merge_as_insert,
     parse_script,
     to_duckdb,
@@ -287,9 +288,9 @@ class Engine:
                 info = self._materialize(ref, sql, None, existing.partitioning, existing.clustering,
                                          existing.options, replaces=existing)
                 return sum(p.rows for p in self.catalog.partitions(info.dataset, info.name))
-            if disposition == "WRITE_EMPTY" and self.catalog.max_rowid(ref.dataset, ref.table) >= 0:
-                raise TaskFailure(f"Already Exists: Table {ref} is not empty (writeDisposition WRITE_EMPTY)")
             since = self.catalog.max_rowid(ref.dataset, ref.table)
+            if disposition == "WRITE_EMPTY" and since >= 0:
+                raise TaskFailure(f"Already Exists: Table {ref} is not empty (writeDisposition WRITE_EMPTY)")
             target = f"{quote(ref.dataset)}.{quote(ref.table)}"
             row = self.conn.execute(f"INSERT INTO {target} BY NAME {sql}").fetchone()
             self.catalog.recompute_stats(existing, since_rowid=since)
@@ -312,7 +313,7 @@ class Engine:
         if self.dry_run:
             self.conn.execute("EXPLAIN " + sql)
             return StatementResult(kind, processed, target=ref)
-        insert_only = isinstance(node, exp.Insert) or (isinstance(node, exp.Merge) and _insert_only(node))
+        insert_only = isinstance(node, exp.Insert) or (isinstance(node, exp.Merge) and is_insert_only(node))
         with self._transaction():
             since = self.catalog.max_rowid(ref.dataset, ref.table) if insert_only else None
             row = self.conn.execute(sql).fetchone()
@@ -404,14 +405,11 @@ class Engine:
         staging = f"_lanner_new_{ref.table}"
         table_sql = f"{quote(ref.dataset)}.{quote(staging)}"
         self.conn.execute(f"DROP TABLE IF EXISTS {table_sql}")
-        shape = self.conn.execute(f"DESCRIBE SELECT * FROM ({sql}) AS _s").fetchall()
-        if any(str(r[1]).upper() == "BLOB" for r in shape):  # see column_definition
-            definition = ", ".join(column_definition(str(r[0]), str(r[1])) for r in shape)
-            self.conn.execute(f"CREATE TABLE {table_sql} ({definition})")
-            self.conn.execute(f"INSERT INTO {table_sql} SELECT * FROM ({sql}) AS _s{order}")
-        else:
-            self.conn.execute(f"CREATE TABLE {table_sql} AS SELECT * FROM ({sql}) AS _s{order}")
-        described = self.conn.execute(f"DESCRIBE {table_sql}").fetchall()
+        # Created from the query's shape (binding only), so that column_definition decides storage.
+        described = self.conn.execute(f"DESCRIBE SELECT * FROM ({sql}) AS _s").fetchall()
+        definition = ", ".join(column_definition(str(r[0]), str(r[1])) for r in described)
+        self.conn.execute(f"CREATE TABLE {table_sql} ({definition})")
+        self.conn.execute(f"INSERT INTO {table_sql} SELECT * FROM ({sql}) AS _s{order}")
         by_name = {c.name.lower(): c for c in declared or []}
         columns = tuple(by_name.get(str(r[0]).lower()) or Column(str(r[0]), bq_type_of_duck(str(r[1])))
                         for r in described)
@@ -525,12 +523,6 @@ def _schema_name(target: Any, project: str | None) -> tuple[str, str | None]:
             return target.db, target.catalog or project
         return target.name, project
     raise TaskFailure("CREATE/DROP SCHEMA needs a dataset name")
-
-
-def _insert_only(node: exp.Merge) -> bool:
-    whens = node.args.get("whens")
-    clauses = whens.expressions if isinstance(whens, exp.Whens) else []
-    return all(isinstance(w.args.get("then"), exp.Insert) for w in clauses)
 
 
 def _rowset(relation: duckdb.DuckDBPyConnection) -> RowSet:

@@ -183,7 +183,7 @@ def to_duckdb(statement: exp.Expr, replace_table: Callable[[exp.Table], exp.Expr
     def fix(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.DataType) and not isinstance(node.parent, exp.DataType):
             return to_duck_type(node)
-        if isinstance(node, exp.Insert) and isinstance(node.parent, exp.When) and _is_insert_row(node):
+        if isinstance(node, exp.Insert) and isinstance(node.parent, exp.When) and is_insert_row(node):
             node.set("this", exp.Star())
         return node
 
@@ -194,6 +194,17 @@ def to_duckdb(statement: exp.Expr, replace_table: Callable[[exp.Table], exp.Expr
         raise TaskFailure(f"{str(error).strip()} (BigQuery local mode)") from None
 
 
+def merge_clauses(node: exp.Merge) -> list[exp.When]:
+    """The ``WHEN ... THEN ...`` clauses of a MERGE."""
+    whens = node.args.get("whens")
+    return [w for w in whens.expressions if isinstance(w, exp.When)] if isinstance(whens, exp.Whens) else []
+
+
+def is_insert_only(node: exp.Merge) -> bool:
+    """Whether a MERGE only inserts rows (every clause is ``WHEN NOT MATCHED THEN INSERT``)."""
+    return all(isinstance(w.args.get("then"), exp.Insert) for w in merge_clauses(node))
+
+
 def merge_as_insert(node: exp.Merge) -> exp.Insert | None:
     """An insert-only MERGE as the equivalent ``INSERT ... SELECT ... WHERE NOT EXISTS``, or None.
 
@@ -201,8 +212,7 @@ def merge_as_insert(node: exp.Merge) -> exp.Insert | None:
     inserts every source row that has no match in the target as it was before the statement
     (duplicates among the source rows included, as BigQuery does). DuckDB runs that anti-join
     noticeably faster than its general MERGE, and this is the course's load step."""
-    whens = node.args.get("whens")
-    clauses = whens.expressions if isinstance(whens, exp.Whens) else []
+    clauses = merge_clauses(node)
     if len(clauses) != 1:
         return None
     when = clauses[0]
@@ -231,7 +241,7 @@ def merge_as_insert(node: exp.Merge) -> exp.Insert | None:
     return exp.Insert(this=into, expression=select)
 
 
-def _is_insert_row(node: exp.Insert) -> bool:
+def is_insert_row(node: exp.Insert) -> bool:
     this = node.this
     return isinstance(this, exp.Var | exp.Column | exp.Identifier) and this.name.upper() == "ROW"
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlglot
 
 from lanner.plugins.api import TaskFailure
 from lanner.tasks.gcp.bq_engine import Engine, QueryOptions, StatementResult
-from lanner.tasks.gcp.bq_sql import Names
+from lanner.tasks.gcp.bq_sql import Names, merge_as_insert
 from lanner.tasks.gcp.bq_warehouse import open_warehouse
 from lanner.tasks.gcp.localbucket import LocalBuckets
 
@@ -125,6 +126,24 @@ def test_merge_semantics_and_statistics(wh: Warehouse) -> None:
                    "WHERE table_name = 'target'") == [(1, 3 + 8)]
 
 
+@pytest.mark.parametrize(("merge", "insert"), [
+    ("MERGE d.t T USING d.s S ON T.k = S.k WHEN NOT MATCHED THEN INSERT (k) VALUES (S.k)",
+     "INSERT INTO d.t (k) SELECT S.k FROM d.s AS S WHERE NOT EXISTS(SELECT 1 FROM d.t AS T WHERE T.k = S.k)"),
+    ("MERGE d.t USING (SELECT 1 AS k) s ON t.k = s.k WHEN NOT MATCHED AND s.k > 0 THEN INSERT (k) VALUES (k)",
+     "INSERT INTO d.t (k) SELECT k FROM (SELECT 1 AS k) AS s "
+     "WHERE NOT EXISTS(SELECT 1 FROM d.t WHERE t.k = s.k) AND s.k > 0"),
+    ("MERGE d.t T USING d.s S ON T.k = S.k WHEN NOT MATCHED THEN INSERT ROW", None),
+    ("MERGE d.t T USING d.t S ON T.k = S.k WHEN NOT MATCHED THEN INSERT (k) VALUES (S.k)",
+     "INSERT INTO d.t (k) SELECT S.k FROM d.t AS S WHERE NOT EXISTS(SELECT 1 FROM d.t AS T WHERE T.k = S.k)"),
+    ("MERGE d.t USING d.t ON TRUE WHEN NOT MATCHED THEN INSERT (k) VALUES (k)", None),
+    ("MERGE d.t T USING d.s S ON T.k = S.k WHEN MATCHED THEN DELETE "
+     "WHEN NOT MATCHED THEN INSERT (k) VALUES (S.k)", None),
+])
+def test_which_merges_run_as_an_anti_join_insert(merge: str, insert: str | None) -> None:
+    rewritten = merge_as_insert(sqlglot.parse_one(merge, read="bigquery"))  # type: ignore[arg-type]
+    assert (rewritten.sql("bigquery") if rewritten is not None else None) == insert
+
+
 @pytest.mark.parametrize("merge", [
     # An insert-only MERGE runs as an anti-join INSERT; these forms must keep BigQuery's result.
     """MERGE d.target T USING d.source S ON T.k = S.k
@@ -156,7 +175,7 @@ def test_insert_only_merge_with_a_condition_and_a_dry_run(wh: Warehouse) -> None
            "STRUCT('b' AS k, 2 AS n)])")
     merge = """MERGE d.target T USING d.source S ON T.k = S.k
                WHEN NOT MATCHED AND S.n > 1 THEN INSERT (k, n) VALUES (S.k, S.n)"""
-    assert wh.run(merge, dry_run=True).bytes_processed > 0
+    assert wh.run(merge, dry_run=True).bytes_processed == 2 * (2 + 1) + 2 * 8  # S.k and S.n
     assert wh.rows("SELECT count(*) FROM d.target") == [(0,)]
     assert wh.run(merge).affected_rows == 1
     assert wh.rows("SELECT k FROM d.target") == [("b",)]
