@@ -71,7 +71,9 @@ def deploy(server: Server, source: str) -> None:
     with server.http() as client:
         answer = client.post("/api/v1/main/flows", content=source,
                              headers={"Content-Type": "application/x-yaml"})
-        assert answer.status_code in (200, 409, 422), answer.text
+        # Kestra answers 422 "Flow id already exists" when an earlier test deployed it; any other
+        # 422 is an invalid flow and must fail here, not later in the page.
+        assert answer.status_code == 200 or "Flow id already exists" in answer.text, answer.text
 
 
 def field_error(ui: Ui, name: str) -> str:

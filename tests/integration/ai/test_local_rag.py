@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from lanner.llm.fakeserver import FakeLLMServer
-from lanner.plugins.registry import REGISTRY
-from lanner.tasks.ai.providers import LocalEmbeddings
 from lanner.testing import local_runtime
 
 from .conftest import needs_local_model
@@ -47,13 +43,6 @@ tasks:
 variables:
   base: BASE
 """
-
-
-@pytest.fixture(autouse=True)
-def _local_embeddings_type() -> None:
-    # Until the built-in table lists it (lanner.plugins.builtin.OBJECTS).
-    if REGISTRY.resolve_plugin(LocalEmbeddings.kestra_type) is None:
-        REGISTRY.register(LocalEmbeddings)
 
 
 @needs_local_model

@@ -12,8 +12,6 @@ import pytest
 
 from lanner.devservices.postgres import ManagedPostgres, temporary_postgres
 from lanner.llm.fakeserver import FakeLLMServer
-from lanner.plugins.registry import REGISTRY
-from lanner.tasks.ai.embeddings import PGVector
 from lanner.testing import local_runtime
 
 PASSWORD = "pg-vector-secret"
@@ -57,12 +55,6 @@ tasks:
 def postgres() -> Iterator[ManagedPostgres]:
     with temporary_postgres(user="root", password=PASSWORD, database="postgres") as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def _pgvector_type() -> None:
-    if REGISTRY.resolve_plugin(PGVector.kestra_type) is None:  # until the built-in table lists it
-        REGISTRY.register(PGVector)
 
 
 def has_vector_extension(server: ManagedPostgres) -> bool:

@@ -65,13 +65,9 @@ def test_seed_06_then_07_run_unchanged_in_local_mode(tmp_path: Path) -> None:
     assert rerun.state.current.value == "SUCCESS" and rerun.outputs is not None
     assert (rerun.outputs["created"], rerun.outputs["updated"]) == (False, False)  # ifExists: SKIP
 
-    # create_bq_dataset belongs to the BigQuery tasks: judge the whole flow only once they run.
-    dataset = first.task_runs[1]
-    bq_pending = dataset.state.current.value == "FAILED" and any(
-        "cannot run yet" in e.message for e in logs if e.task_id == "create_bq_dataset")
-    if not bq_pending:
-        assert first.state.current.value == "SUCCESS"
-        assert again.state.current.value == "SUCCESS"
+    assert first.task_runs[1].task_id == "create_bq_dataset"
+    assert first.state.current.value == "SUCCESS"
+    assert again.state.current.value == "SUCCESS"
 
     gcs_lines = [e.message for e in logs if e.task_id == "create_gcs_bucket"]
     assert sum(m.startswith("GCP local mode: GCS runs on the local bucket directory") for m in gcs_lines) == 2
