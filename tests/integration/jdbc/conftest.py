@@ -4,10 +4,13 @@ for the JDBC tasks: one server per session, a fresh database per test."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +76,24 @@ def pgdb(postgres_server: ManagedPostgres) -> Iterator[Database]:
 @pytest.fixture
 def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
     return _worker_conftest.load_harness().Harness(tmp_path)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A folder served over HTTP: ``(folder, "http://127.0.0.1:PORT")``."""
+    folder = tmp_path / "www"
+    folder.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

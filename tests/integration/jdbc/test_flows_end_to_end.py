@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,26 +13,6 @@ from lanner.testing import run_flow
 pytestmark = pytest.mark.slow
 
 SEED_03 = Path("/work/shared/seed-flows/03_getting_started_data_pipeline.yaml")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    folder = tmp_path / "www"
-    folder.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_postgres_flow_with_course_host_and_plugin_defaults(pgdb, web):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -39,26 +35,6 @@ def yellow_csv(tmp_path_factory: pytest.TempPathFactory) -> taxidata.GeneratedFi
     return taxidata.generate("yellow", 2019, 1, 100_000, out=tmp_path_factory.mktemp("taxi"), gzip=False)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    folder = tmp_path / "www"
-    folder.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def _copy_task(harness, pgdb, source: str, **extra):
     return harness.task(CopyIn, pgdb.task(**{"from": source, "table": "public.yellow_tripdata_staging",
                                              "format": "CSV", "header": True, "columns": YELLOW_COLUMNS,
@@ -81,13 +57,13 @@ def test_copy_in_a_csv_with_header_and_columns(harness, pgdb, yellow_csv):
     assert any(metric.name == "rows" and metric.value == 100_000 for metric in result.metrics)
 
 
-def test_copy_in_from_gzip_in_storage_and_over_http(harness, pgdb, yellow_csv, http_dir):
+def test_copy_in_from_gzip_in_storage_and_over_http(harness, pgdb, yellow_csv, web):
     _staging(pgdb)
     compressed = gzip.compress(yellow_csv.path.read_bytes(), compresslevel=1)
     stored = harness.files.put_bytes(f"{EXEC}/tasks/extract/r1/yellow.csv.gz", compressed)
     assert harness.run(_copy_task(harness, pgdb, stored)).outputs == {"rowCount": 100_000}
 
-    folder, base = http_dir
+    folder, base = web
     (folder / "yellow.csv.gz").write_bytes(compressed)
     (folder / "yellow.csv").write_bytes(yellow_csv.path.read_bytes())
     for name in ("yellow.csv.gz", "yellow.csv"):
