@@ -98,3 +98,7 @@ def test_search_across_executions_by_namespace_flow_level_and_text(stores: Store
     assert sorted(e.execution_id for e in errors.results) == ["e1", "e2", "e3"]
     page = stores.logs.search(LogQuery(page=2, size=4))
     assert page.total == 6 and len(page.results) == 2
+    # The text is looked for in the message only, not in the rest of the entry.
+    assert stores.logs.search(LogQuery(text="company.team", size=100)).total == 0
+    assert stores.logs.search(LogQuery(text="ERROR", size=100)).total == 0
+    assert stores.logs.search(LogQuery(text="50%_", size=100)).total == 0  # LIKE wildcards are literal

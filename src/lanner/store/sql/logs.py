@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lanner.model.execution import LogEntry, level_rank
-from lanner.store.codec import child_namespaces_like, log_from_json, log_json
+from lanner.store.codec import child_namespaces_like, escape_like, log_from_json, log_json
 from lanner.store.ports import LogQuery, Page
 from lanner.store.sql.database import Database
 
@@ -66,9 +66,8 @@ class SqlLogStore:
             where.append("l.level >= ?")
             params.append(level_rank(query.min_level))
         if query.text:
-            where.append("LOWER(CAST(l.entry AS TEXT)) LIKE ? ESCAPE '\\'")
-            escaped = query.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
+            where.append(f"LOWER({self._db.dialect.json_text('l.entry', 'message')}) LIKE ? ESCAPE '\\'")
+            params.append(escape_like(query.text.lower()))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         source = f"FROM logs l JOIN executions e ON e.id = l.execution_id{clause}"
         total = self._db.query(f"SELECT COUNT(*) {source}", params)

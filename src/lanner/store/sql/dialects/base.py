@@ -36,6 +36,10 @@ class Dialect(ABC):
         given by the next two parameters (key, value)."""
 
     @abstractmethod
+    def json_text(self, column: str, key: str) -> str:
+        """SQL of the text value of top-level ``key`` in the JSON object ``column``."""
+
+    @abstractmethod
     def offset_only(self) -> str:
         """``OFFSET ?`` with no row limit."""
 

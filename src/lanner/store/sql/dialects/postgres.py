@@ -44,6 +44,9 @@ class PostgresDialect(Dialect):
     def label_filter(self, column: str) -> str:
         return f"{column} @> jsonb_build_array(jsonb_build_object('key', ?::text, 'value', ?::text))"
 
+    def json_text(self, column: str, key: str) -> str:
+        return f"({column} ->> '{key}')"
+
     def offset_only(self) -> str:
         return "OFFSET ?"
 

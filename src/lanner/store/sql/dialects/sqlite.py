@@ -69,6 +69,9 @@ class SQLiteDialect(Dialect):
             " AND json_extract(label.value, '$.value') = ?)"
         )
 
+    def json_text(self, column: str, key: str) -> str:
+        return f"json_extract({column}, '$.{key}')"
+
     def offset_only(self) -> str:
         return "LIMIT -1 OFFSET ?"
 
