@@ -18,13 +18,6 @@ KEEP_ALIVE_SECONDS = 15.0
 SAFETY_POLL_SECONDS = 5.0  # a missed notification never leaves a client waiting forever
 
 
-def is_settled(execution: Execution) -> bool:
-    """Terminated, afterExecution task runs included."""
-    if not execution.state.current.is_terminated:
-        return False
-    return all(run.state.current.is_terminated for run in execution.task_runs)
-
-
 def sse(event_id: str, data: Any) -> str:
     payload = json.dumps(data, ensure_ascii=False, default=str)
     return f"id: {event_id}\ndata: {payload}\n\n"
@@ -74,7 +67,7 @@ async def wait_settled(services: ApiServices, execution_id: str) -> Execution:
     signal = _Signal()
     with _watching(services, execution_id, signal):
         current = await call(services.get_execution, execution_id)
-        while not is_settled(current):
+        while not current.is_settled:
             await signal.wait(SAFETY_POLL_SECONDS)
             current = await call(services.get_execution, execution_id)
         return current
@@ -88,7 +81,7 @@ async def follow_execution(services: ApiServices, execution_id: str) -> AsyncIte
         last: dict[str, Any] | None = None
         while True:
             shown = services.present(current)
-            if is_settled(current):
+            if current.is_settled:
                 yield sse("end", shown)
                 return
             if shown != last:
@@ -114,7 +107,7 @@ async def follow_logs(services: ApiServices, execution_id: str, min_level: str |
             for entry in entries:
                 if minimum is None or level_rank(entry.level) >= minimum:
                     yield sse("progress", entry.to_api())
-            if is_settled(current):
+            if current.is_settled:
                 yield sse("end", {"executionId": execution_id, "state": current.state.current.value})
                 return
             if not await signal.wait(KEEP_ALIVE_SECONDS):

@@ -25,6 +25,7 @@ from lanner.copilot.retrieval import Retriever, local_embeddings
 from lanner.copilot.validation import Report, no_flow, types_at, types_in_flow, validate
 from lanner.errors import ConfigurationError, Issue, LannerError
 from lanner.llm.api import ChatMessage, ChatProvider, LLMError
+from lanner.llm.support import pick
 
 _log = logging.getLogger("lanner.copilot")
 
@@ -210,15 +211,15 @@ def copilot_from_config(section: Mapping[str, Any] | None, *, chat: ChatProvider
     from lanner.llm.api import provider_from_config
 
     section = section if isinstance(section, Mapping) else {}
-    options = _pick(section, "copilot")
+    options = pick(section, "copilot")
     options = options if isinstance(options, Mapping) else {}
-    mode = (retrieval or str(_pick(options, "retrieval") or "hybrid")).lower()
+    mode = (retrieval or str(pick(options, "retrieval") or "hybrid")).lower()
     if mode not in ("hybrid", "lexical"):
         raise CopilotUnavailable(f"ai.copilot.retrieval must be hybrid or lexical, not {mode!r}")
-    temperature = _pick(options, "temperature")
+    temperature = pick(options, "temperature")
     try:
-        attempts = int(max_attempts or _pick(options, "max-attempts") or DEFAULT_ATTEMPTS)
-        top_k = int(_pick(options, "top-k") or DEFAULT_TOP_K)
+        attempts = int(max_attempts or pick(options, "max-attempts") or DEFAULT_ATTEMPTS)
+        top_k = int(pick(options, "top-k") or DEFAULT_TOP_K)
         temperature = DEFAULT_TEMPERATURE if temperature is None else float(temperature)
     except (TypeError, ValueError) as exc:
         raise CopilotUnavailable(f"invalid ai.copilot option: {exc}") from exc
@@ -256,7 +257,3 @@ def generate_from_config(section: Mapping[str, Any] | None, request: str,
         copilot.close()
 
 
-def _pick(section: Mapping[str, Any], key: str) -> Any:
-    wanted = key.replace("-", "").lower()
-    return next((v for k, v in section.items() if str(k).replace("-", "").replace("_", "").lower() == wanted),
-                None)

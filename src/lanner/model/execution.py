@@ -229,6 +229,12 @@ class Execution:
     def with_state(self, state: State, now: datetime) -> Execution:
         return replace(self, state=self.state.with_state(state, now, "execution"))
 
+    @property
+    def is_settled(self) -> bool:
+        """Terminated, and nothing of it still running (afterExecution task runs included)."""
+        return self.state.current.is_terminated and all(
+            run.state.current.is_terminated for run in self.task_runs)
+
     def task_run(self, task_run_id: str) -> TaskRun:
         for run in self.task_runs:
             if run.id == task_run_id:

@@ -34,7 +34,7 @@ from lanner.model.execution import Execution, LogEntry
 from lanner.model.flow import Flow
 from lanner.model.inputs import SECRET_MASK, mask_secret_inputs
 from lanner.model.state import State
-from lanner.runtime.executor_loop import Runtime, is_settled
+from lanner.runtime.executor_loop import Runtime
 from lanner.runtime.services import utc_now
 from lanner.store.kv_service import KVExpiredError
 from lanner.store.ports import (
@@ -275,7 +275,7 @@ class RuntimeApiServices:
 
     def kill(self, execution_id: str) -> None:
         execution = self.get_execution(execution_id)
-        if not is_settled(execution):
+        if not execution.is_settled:
             self.runtime.kill(execution_id)
 
     def _after_change(self, execution_id: str, action: Callable[[], None]) -> Execution:
@@ -317,7 +317,7 @@ class RuntimeApiServices:
         from lanner.files.uris import execution_prefix
 
         execution = self.get_execution(execution_id)
-        if not is_settled(execution):
+        if not execution.is_settled:
             raise ConflictError(f"Execution is {execution.state.current.value}: kill it before deleting it")
         self.services.stores.executions.delete(execution_id)
         if delete_logs:
@@ -406,7 +406,7 @@ class RuntimeApiServices:
             if flow_id is not None and stored.id != flow_id:
                 continue
             try:
-                flow = self.runtime.flows.get(stored.namespace, stored.id)
+                flow = self.runtime.flows.get(stored.namespace, stored.id, stored.revision)
             except (FlowValidationError, NotFoundError):
                 continue  # a flow that no longer parses (plugin removed) shows no trigger
             for trigger in flow.triggers:

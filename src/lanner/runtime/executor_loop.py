@@ -68,13 +68,6 @@ class _Post:
     event: Event
 
 
-def is_settled(execution: Execution) -> bool:
-    """Terminal, and nothing of it still running (afterExecution tasks included)."""
-    if not execution.state.current.is_terminated:
-        return False
-    return all(run.state.current.is_terminated for run in execution.task_runs)
-
-
 class Runtime:
     """Executes flows in this process. Thread-safe entry points; one loop thread inside."""
 
@@ -314,7 +307,7 @@ class Runtime:
             self._perform(updated, command)
         for listener in self._change_listeners:
             listener(updated)
-        if is_settled(updated):
+        if updated.is_settled:
             self._live.pop(execution_id, None)
             self._settled.setdefault(execution_id, threading.Event()).set()
 

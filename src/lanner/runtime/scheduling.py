@@ -47,7 +47,7 @@ class RuntimeFlows:
             if stored.deleted:
                 continue
             try:
-                flows.append(self.runtime.flows.get(stored.namespace, stored.id))
+                flows.append(self.runtime.flows.get(stored.namespace, stored.id, stored.revision))
             except LannerError as exc:  # a flow that no longer validates schedules nothing
                 _log.warning("flow %s.%s skipped by the scheduler: %s", stored.namespace, stored.id, exc)
         return flows

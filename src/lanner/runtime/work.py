@@ -27,7 +27,7 @@ class WorkerBridge:
             log_sink=log_sink,
             env=services.environ,
             config=_worker_config(services),
-            log_reader=lambda execution_id: services.stores.logs.for_execution(execution_id),
+            log_reader=lambda execution_id: services.stores.logs.for_execution(execution_id, "ERROR"),
             tmp_dir=services.settings.work_dir,
         )
         services.settings.work_dir.mkdir(parents=True, exist_ok=True)

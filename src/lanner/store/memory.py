@@ -41,16 +41,7 @@ class MemoryFlowStore:
         self._flows: dict[tuple[str, str], list[StoredFlow]] = {}
 
     def _set(self, key: tuple[str, str], revisions: list[StoredFlow]) -> None:
-        previous = self._flows.get(key)
-        self._flows[key] = revisions
-
-        def undo() -> None:
-            if previous is None:
-                self._flows.pop(key, None)
-            else:
-                self._flows[key] = previous
-
-        self._journal.record(undo)
+        self._journal.assign(self._flows, key, revisions)
 
     def save(self, namespace: str, flow_id: str, source: str, now: datetime) -> StoredFlow:
         with self._journal.lock:
@@ -130,19 +121,7 @@ class MemoryExecutionStore:
         self._sequence = count()
 
     def _put(self, execution_id: str, entry: tuple[int, Execution] | None) -> None:
-        previous = self._executions.get(execution_id)
-        if entry is None:
-            self._executions.pop(execution_id, None)
-        else:
-            self._executions[execution_id] = entry
-
-        def undo() -> None:
-            if previous is None:
-                self._executions.pop(execution_id, None)
-            else:
-                self._executions[execution_id] = previous
-
-        self._journal.record(undo)
+        self._journal.assign(self._executions, execution_id, entry)
 
     def create(self, execution: Execution) -> None:
         with self._journal.lock:
@@ -270,19 +249,7 @@ class MemoryKVStore:
         self._entries: dict[tuple[str, str], KVEntry] = {}
 
     def _set(self, key: tuple[str, str], entry: KVEntry | None) -> None:
-        previous = self._entries.get(key)
-        if entry is None:
-            self._entries.pop(key, None)
-        else:
-            self._entries[key] = entry
-
-        def undo() -> None:
-            if previous is None:
-                self._entries.pop(key, None)
-            else:
-                self._entries[key] = previous
-
-        self._journal.record(undo)
+        self._journal.assign(self._entries, key, entry)
 
     def put(self, entry: KVEntry) -> None:
         with self._journal.lock:

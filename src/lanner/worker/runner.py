@@ -46,7 +46,7 @@ class WorkerDeps:
     config: Mapping[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = utc_now
     renderer_factory: Callable[[ExprServices], Rendering] = Renderer
-    log_reader: LogReader | None = None  # execution id -> its logs, for errorLogs()
+    log_reader: LogReader | None = None  # execution id -> its ERROR logs, for errorLogs()
     worker_id: str | None = None
     tmp_dir: Path | None = None  # parent of working directories (default: the system's)
     timeout_grace_seconds: float = 5.0  # how long a timed-out task may take to notice the kill

@@ -53,7 +53,7 @@ from lanner.runtime.distributed.config import ClusterConfig, process_id
 from lanner.runtime.distributed.gateway import ClusterGateway
 from lanner.runtime.distributed.outbox import Outbox, task_job, timer_job
 from lanner.runtime.distributed.timers import TimerKeeper
-from lanner.runtime.executor_loop import build_execution, is_settled, retry_execution, subflow_origin
+from lanner.runtime.executor_loop import build_execution, retry_execution, subflow_origin
 from lanner.runtime.services import utc_now
 from lanner.runtime.work import WorkerBridge
 from lanner.store.ports import ExecutionQuery, QueuedEvent, Stores
@@ -352,7 +352,7 @@ class ClusterExecutor:
             outbox = Outbox()
             with self.stores.transaction():
                 execution = self.stores.executions.get(execution_id)
-                if execution is not None and not is_settled(execution):
+                if execution is not None and not execution.is_settled:
                     now = utc_now()
                     failed = _closed(execution, now)
                     self.stores.executions.save(failed, previous=execution)

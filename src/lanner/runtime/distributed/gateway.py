@@ -24,7 +24,7 @@ from lanner.errors import NotFoundError
 from lanner.model.execution import Execution, ExecutionTrigger, LogEntry
 from lanner.model.flow import Flow
 from lanner.runtime.distributed.codec import encode_event
-from lanner.runtime.executor_loop import Runtime, build_execution, is_settled
+from lanner.runtime.executor_loop import Runtime, build_execution
 from lanner.runtime.services import Services
 from lanner.store.ports import Stores
 
@@ -114,7 +114,7 @@ class ClusterGateway(Runtime):
 
     def get(self, execution_id: str) -> Execution | None:
         found = self.services.stores.executions.get(execution_id)
-        if found is not None and not is_settled(found):
+        if found is not None and not found.is_settled:
             self._watch_for(execution_id)
         return found
 
@@ -124,7 +124,7 @@ class ClusterGateway(Runtime):
             found = self.services.stores.executions.get(execution_id)
             if found is None:
                 raise NotFoundError(f"execution {execution_id} not found")
-            if is_settled(found):
+            if found.is_settled:
                 return found
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_id} did not finish within {timeout}s")
@@ -200,7 +200,7 @@ class ClusterGateway(Runtime):
             if execution_id not in self._interest:
                 return
             self._seen[execution_id] = (current, max(0, logs_seen) + len(entries))
-            if current is None or is_settled(current):
+            if current is None or current.is_settled:
                 self._forget(execution_id)
         if not first_look:
             for entry in entries:

@@ -13,11 +13,12 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskOutput
+from lanner.tasks.core._support import to_text
 
 from .commands import Prepared, run_script
 from .python_env import python_env
 from .runners import TaskRunner
-from .workdir import render_list, replace_internal_storage, to_text
+from .workdir import render_list, replace_internal_storage
 
 
 class NamespaceFiles(BaseModel):

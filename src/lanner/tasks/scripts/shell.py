@@ -9,10 +9,11 @@ from typing import Any
 from pydantic import Field
 
 from lanner.plugins.api import Prop, RunContext
+from lanner.tasks.core._support import to_text
 
 from ._base import ScriptTask
 from .commands import Prepared
-from .workdir import render_list, to_text
+from .workdir import render_list
 
 
 class Script(ScriptTask):

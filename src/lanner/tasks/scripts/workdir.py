@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from lanner.plugins.api import RunContext, TaskFailure
+from lanner.tasks.core._support import to_text
 from lanner.tasks.core.files_service import inside, materialise_input_files
 
 if TYPE_CHECKING:
@@ -20,19 +21,6 @@ if TYPE_CHECKING:
 
 # ScriptService.replaceInternalStorage: every internal-storage URI in a rendered command.
 INTERNAL_STORAGE_URI = re.compile(r"(kestra:\/\/[-a-zA-Z0-9%._\+~#=/]*)")
-
-
-def to_text(value: Any) -> str:
-    """How a non-string value appears in a command or an environment variable."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"), default=str)
 
 
 def render_list(ctx: RunContext, value: Any, what: str, extra: Mapping[str, Any] | None = None) -> list[str]:
