@@ -363,6 +363,30 @@ tasks:
     assert sorted(stored.get("uris", stored.get("outputFiles", {}))) == ["hello.txt", "second.txt"]
 
 
+def test_working_directory_input_files_stay_inside_it() -> None:
+    source = flow("""
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      ../escaped.txt: outside
+    tasks:
+      - id: list
+        type: io.kestra.plugin.core.storage.LocalFiles
+        outputs:
+          - "*.txt"
+""")
+    with local_runtime() as local:
+        execution = local.start(local.runtime.deploy(source))
+        final = local.wait(execution.id, timeout=30)
+        shared = local.services.settings.work_dir / "shared"
+        escaped = list(shared.rglob("escaped.txt")) if shared.exists() else []
+        messages = [e.message for e in local.services.stores.logs.for_execution(execution.id)]
+    assert final.state.current.value == "FAILED"
+    assert escaped == []
+    assert any("must stay inside the working directory" in m for m in messages), messages
+
+
 def test_envs_and_globals_come_from_the_configuration() -> None:
     result = run_flow(flow("""
 tasks:

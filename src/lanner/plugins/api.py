@@ -103,6 +103,14 @@ class TaskFailure(Exception):
         self.outputs = outputs
 
 
+def inside(workdir: Path, name: str) -> Path:
+    """``workdir / name``, refusing names that would escape the working directory."""
+    target = (workdir / name).resolve()
+    if not target.is_relative_to(workdir.resolve()):
+        raise TaskFailure(f"Invalid file name '{name}': it must stay inside the working directory")
+    return target
+
+
 class TaskLogger(Protocol):
     def trace(self, message: str) -> None: ...
     def debug(self, message: str) -> None: ...

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from lanner.plugins.api import KVAccess, TaskLogger, TaskStorage
+from lanner.plugins.api import KVAccess, TaskLogger, TaskStorage, inside
 
 from .jobs import MetricEntry, WorkerJob
 from .logger import TaskRunLogger
@@ -103,7 +103,7 @@ class WorkerRunContext:
         if not path.exists():
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
             for name, content in (setup.get("inputFiles") or {}).items():
-                target = staging / str(name)
+                target = inside(staging, str(name))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if isinstance(content, str) and content.startswith("kestra://"):
                     self.storage.download(content, target)

@@ -6,30 +6,48 @@ Shared by LocalFiles and usable by any task that maps files (script tasks, DuckD
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lanner.plugins.api import RunContext, TaskFailure
+from lanner.plugins.api import RunContext, TaskFailure, inside
 
 from ._support import to_text
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def materialise_input_files(ctx: RunContext, files: Mapping[str, Any]) -> list[Path]:
-    """Write each ``name: content`` into the working directory.
+def input_files(ctx: RunContext, value: Any, extra: Mapping[str, Any] | None = None,
+                what: str = "inputFiles") -> dict[str, Any]:
+    """``inputFiles`` rendered once, as Kestra takes them: a map (names and contents rendered),
+    or an expression or JSON string giving a map (used as it is: contents such as dbt's
+    ``{{ ref('x') }}`` must reach the file, not be rendered a second time)."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {to_text(ctx.render(name, extra)): ctx.render(content, extra)
+                for name, content in value.items()}
+    rendered = ctx.render_typed(value, extra)
+    if isinstance(rendered, str):
+        try:
+            rendered = json.loads(rendered)
+        except ValueError:
+            raise TaskFailure(f"Invalid {what}: expected a map or a JSON map, got '{rendered}'") from None
+    if not isinstance(rendered, Mapping):
+        raise TaskFailure(f"Invalid {what}: expected a map of file name to content or URI")
+    return {to_text(name): content for name, content in rendered.items()}
 
-    Names and contents are rendered; a ``kestra://`` content is downloaded from internal storage,
-    ``None`` creates an empty file, anything else is written as text.
-    """
+
+def materialise_input_files(ctx: RunContext, files: Mapping[str, Any]) -> list[Path]:
+    """Write each rendered ``name: content`` (see ``input_files``) into the working directory:
+    a ``kestra://`` content is downloaded from internal storage, ``None`` creates an empty file,
+    anything else is written as text."""
     workdir = ctx.working_dir()
     written: list[Path] = []
-    for raw_name, raw_content in files.items():
-        name = to_text(ctx.render(raw_name))
+    for name, content in files.items():
         target = inside(workdir, name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        content = ctx.render(raw_content)
         if content is None:
             target.touch()
         elif isinstance(content, str) and content.startswith("kestra://"):
@@ -71,14 +89,6 @@ def matching_files(workdir: Path, globs: list[str]) -> list[Path]:
             elif match.is_file():
                 found[match] = None
     return list(found)
-
-
-def inside(workdir: Path, name: str) -> Path:
-    """``workdir / name``, refusing names that would escape the working directory."""
-    target = (workdir / name).resolve()
-    if not target.is_relative_to(workdir.resolve()):
-        raise TaskFailure(f"Invalid file name '{name}': it must stay inside the working directory")
-    return target
 
 
 def unique_name(path: Path) -> str:

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import Field
 
-from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskFailure
+from lanner.plugins.api import Prop, RunContext, RunnableTask
 
 from ._support import render_bool
-from .files_service import collect_output_files, materialise_input_files
+from .files_service import collect_output_files, input_files, materialise_input_files
 
 
 class PurgeCurrentExecutionFiles(RunnableTask):
@@ -93,24 +93,11 @@ tasks:
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
         if self.inputs is not None:
-            materialise_input_files(ctx, _input_map(ctx, self.inputs))
+            materialise_input_files(ctx, input_files(ctx, self.inputs, what="inputs"))
         uris: dict[str, str] = {}
         if self.outputs is not None:
             uris = collect_output_files(ctx, _globs(ctx, self.outputs))
         return {"uris": uris}
-
-
-def _input_map(ctx: RunContext, raw: dict[str, Any] | str) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    rendered = ctx.render(raw)
-    try:
-        data = json.loads(rendered) if isinstance(rendered, str) else rendered
-    except ValueError:
-        raise TaskFailure(f"Invalid inputs: '{rendered}' is not a JSON object") from None
-    if not isinstance(data, dict):
-        raise TaskFailure("Invalid inputs: expected a map of file name to content")
-    return data
 
 
 def _globs(ctx: RunContext, raw: list[str] | str) -> list[str]:

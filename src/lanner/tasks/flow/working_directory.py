@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lanner.plugins.api import Branch, Plan, RenderContext, RunnableTask, Task
+from lanner.plugins.api import Branch, Plan, RenderContext, RunnableTask, Task, TaskFailure
 
 from ._base import FlowTask, groups
 
@@ -68,9 +70,12 @@ tasks:
     def plan(self, ctx: RenderContext) -> Plan:
         files = ctx.render(self.inputFiles) if self.inputFiles is not None else {}
         if isinstance(files, str):
-            import json
-
-            files = json.loads(files)
+            try:
+                files = json.loads(files)
+            except ValueError:
+                raise TaskFailure(f"Invalid inputFiles: expected a JSON map, got '{files}'") from None
+        if not isinstance(files, Mapping):
+            raise TaskFailure("Invalid inputFiles: expected a map of file name to content or URI")
         return Plan(branches=[Branch(tasks=list(self.tasks))],
                     shared_directory={"inputFiles": dict(files or {})})
 

@@ -12,7 +12,6 @@ DuckDB would otherwise try to download it again and fail without internet.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -21,9 +20,9 @@ from typing import Any
 
 from pydantic import Field
 
-from lanner.plugins.api import RunContext, TaskFailure
+from lanner.plugins.api import RunContext, TaskFailure, inside
 
-from ..core.files_service import inside, materialise_input_files
+from ..core.files_service import input_files, materialise_input_files
 from ._base import QueriesProperties, QueryProperties
 from ._duck import DuckSession
 from ._session import Session
@@ -56,16 +55,7 @@ class _DuckDb(QueryProperties):
         return session
 
     def _write_inputs(self, ctx: RunContext) -> None:
-        files = ctx.render_typed(self.inputFiles) if isinstance(self.inputFiles, str) else self.inputFiles
-        if isinstance(files, str):
-            try:
-                files = json.loads(files)
-            except ValueError:
-                raise TaskFailure("`inputFiles` must be a map of file name -> content or URI") from None
-        if files:
-            if not isinstance(files, Mapping):
-                raise TaskFailure("`inputFiles` must be a map of file name -> content or URI")
-            materialise_input_files(ctx, files)
+        materialise_input_files(ctx, input_files(ctx, self.inputFiles))
 
     def _database_file(self, ctx: RunContext, workdir: Path) -> Path | None:
         if self.databaseUri:

@@ -14,9 +14,8 @@ from typing import Any
 
 from pydantic import Field
 
-from lanner.plugins.api import RunContext, TaskFailure
+from lanner.plugins.api import RunContext, TaskFailure, inside
 
-from ..core.files_service import inside
 from ._base import QueriesProperties, QueryProperties
 from ._session import RowSet, Session
 from .sqltext import bind_named

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from lanner.plugins.api import RunContext, TaskFailure
+from lanner.plugins.api import RunContext, TaskFailure, inside
 from lanner.tasks.core._support import to_text
-from lanner.tasks.core.files_service import inside, materialise_input_files
+from lanner.tasks.core.files_service import input_files, materialise_input_files
 
 if TYPE_CHECKING:
     from ._base import NamespaceFiles
@@ -60,21 +60,11 @@ def render_env(ctx: RunContext, value: Any) -> dict[str, str]:
 
 
 def write_input_files(ctx: RunContext, value: Any, extra: Mapping[str, Any]) -> None:
-    """``inputFiles``: a map, or a string rendering to a JSON map (Kestra accepts both)."""
-    if value is None:
-        return
-    if isinstance(value, str):
-        text = ctx.render(value, extra)
-        try:
-            files = json.loads(text) if isinstance(text, str) else text
-        except ValueError:
-            raise TaskFailure(f"Invalid inputFiles: expected a map or a JSON map, got '{text}'") from None
-        if not isinstance(files, Mapping):
-            raise TaskFailure("Invalid inputFiles: expected a map of file name to content or URI")
-    else:
-        # Rendered here with `workingDir` available; null values are skipped like Kestra does.
-        files = {key: ctx.render(item, extra) for key, item in value.items() if item is not None}
-    materialise_input_files(ctx, files)
+    """``inputFiles``: a map, or a string rendering to a JSON map (Kestra accepts both); rendered
+    with `workingDir` available, and null values of a map skipped as Kestra does."""
+    if isinstance(value, Mapping):
+        value = {name: content for name, content in value.items() if content is not None}
+    materialise_input_files(ctx, input_files(ctx, value, extra))
 
 
 def copy_namespace_files(ctx: RunContext, settings: NamespaceFiles | None, workdir: Path) -> int:

@@ -59,6 +59,18 @@ def test_input_files_as_rendered_json_string_and_from_internal_storage(harness):
     assert harness.messages("INFO")[-2:] == ["stored content", "inline text"]
 
 
+def test_input_files_are_rendered_once(harness):
+    # dbt models hold Jinja of their own: what an expression gives must reach the file as it is.
+    model = "select * from {{ ref('trips') }}"
+    task = harness.task(shell.Commands, {
+        "inputFiles": {"model.sql": "{{ sql }}", "{{ name }}.txt": "{{ sql }}"},
+        "commands": ["cat model.sql", "echo", "cat other.txt"],
+    })
+    result = harness.run(task, {"sql": model, "name": "other"})
+    assert result.state == State.SUCCESS, result.error
+    assert harness.messages("INFO")[-2:] == [model, model]
+
+
 def test_protocol_outputs_metrics_logs_and_invalid_json(harness):
     lines = [
         '::{"outputs": {"a": 1, "b": "x"}}::',
