@@ -143,9 +143,7 @@ class Runtime:
         execution = build_execution(flow, inputs, labels=labels, trigger=trigger, variables=variables,
                                     parent=parent, schedule_date=schedule_date,
                                     execution_id=execution_id)
-        self.services.stores.executions.create(execution)
-        self._settled[execution.id] = threading.Event()
-        self._queue.put(_Post(execution.id, Start()))
+        self._launch(execution, Start())
         return execution
 
     def kill(self, execution_id: str) -> None:
@@ -182,7 +180,8 @@ class Runtime:
         return copy
 
     def _launch(self, execution: Execution, first: Event) -> None:
-        """Store a new execution and give it its first event."""
+        """Store a new execution and give it its first event (the one place a runtime starts an
+        execution: created, replayed or retried as new)."""
         self.services.stores.executions.create(execution)
         self._settled[execution.id] = threading.Event()
         self._queue.put(_Post(execution.id, first))
@@ -394,10 +393,7 @@ class Runtime:
             self._dequeue_one(*key)
 
     def _retry_as_new_execution(self, execution: Execution) -> None:
-        replay = retry_execution(execution, self.flows.for_execution(execution))
-        self.services.stores.executions.create(replay)
-        self._settled[replay.id] = threading.Event()
-        self._queue.put(_Post(replay.id, Start()))
+        self._launch(retry_execution(execution, self.flows.for_execution(execution)), Start())
 
     def _fail_internally(self, execution_id: str, exc: Exception) -> None:
         execution = self.get(execution_id)

@@ -15,16 +15,13 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable
 
-from lanner.engine.events import Event, Restart, Start
+from lanner.engine.events import Event, Restart
 from lanner.errors import NotFoundError
-from lanner.model.execution import Execution, ExecutionTrigger, LogEntry
-from lanner.model.flow import Flow
+from lanner.model.execution import Execution, LogEntry
 from lanner.runtime.distributed.codec import encode_event
-from lanner.runtime.executor_loop import Runtime, build_execution
+from lanner.runtime.executor_loop import Runtime
 from lanner.runtime.services import Services
 from lanner.store.ports import Stores
 
@@ -38,13 +35,6 @@ WAIT_POLL = 0.05
 
 def push_event(stores: Stores, execution_id: str, event: Event) -> None:
     stores.events.push(execution_id, encode_event(event))
-
-
-def store_and_start(stores: Stores, execution: Execution) -> None:
-    """Store a CREATED execution and queue its ``Start``: both land, or neither."""
-    with stores.transaction():
-        stores.executions.create(execution)
-        push_event(stores, execution.id, Start())
 
 
 class ClusterGateway(Runtime):
@@ -79,32 +69,15 @@ class ClusterGateway(Runtime):
         return 0
 
     # ---- operations --------------------------------------------------------------------------
-    def create_execution(
-        self,
-        flow: Flow,
-        inputs: Mapping[str, Any] | None = None,
-        *,
-        labels: Iterable[tuple[str, str]] = (),
-        trigger: ExecutionTrigger | None = None,
-        variables: Mapping[str, Any] | None = None,
-        parent: tuple[str, str] | None = None,
-        schedule_date: datetime | None = None,
-        execution_id: str | None = None,
-    ) -> Execution:
-        execution = build_execution(flow, inputs, labels=labels, trigger=trigger, variables=variables,
-                                    parent=parent, schedule_date=schedule_date, execution_id=execution_id)
-        store_and_start(self.services.stores, execution)
-        return execution
-
     def restart(self, execution_id: str) -> None:
         self._post_existing(execution_id, Restart())
 
     def _launch(self, execution: Execution, first: Event) -> None:
-        """Replays in a cluster: stored and queued for the executors in one transaction."""
+        """In a cluster, a new execution is stored and queued for the executors in one
+        transaction: both land, or neither. It is watched once someone reads it (``get``)."""
         with self.services.stores.transaction():
             self.services.stores.executions.create(execution)
             push_event(self.services.stores, execution.id, first)
-        self._watch_for(execution.id)
 
     def _post_existing(self, execution_id: str, event: Event) -> None:
         if self.services.stores.executions.get(execution_id) is None:
