@@ -387,6 +387,29 @@ tasks:
     assert any("must stay inside the working directory" in m for m in messages), messages
 
 
+def test_a_trigger_date_runs_what_the_scheduler_would_launch() -> None:
+    # Trigger inputs and labels are rendered with the trigger's variables, as the scheduler does.
+    result = run_flow(flow("""
+inputs:
+  - id: month
+    type: STRING
+tasks:
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.month }} {{ trigger.date | date('yyyy-MM-dd') }} {{ labels.month }}"
+triggers:
+  - id: monthly
+    type: io.kestra.core.models.triggers.types.Schedule
+    cron: "0 9 1 * *"
+    inputs:
+      month: "{{ trigger.date | date('yyyy-MM') }}"
+    labels:
+      month: "{{ trigger.date | date('MM') }}"
+"""), trigger_date="2019-03-01")
+    assert result.state == "SUCCESS", result.messages("ERROR")
+    assert result.outputs("show") == {"value": "2019-03 2019-03-01 03"}
+
+
 def test_envs_and_globals_come_from_the_configuration() -> None:
     result = run_flow(flow("""
 tasks:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lanner.errors import FlowValidationError, InputError, Issue
-from lanner.model.execution import Execution, ExecutionTrigger
+from lanner.model.execution import Execution
 from lanner.model.flow import Flow
 from lanner.runtime.executor_loop import Runtime
 from lanner.runtime.services import Services, build_services
 
-SCHEDULE_TYPE = "io.kestra.plugin.core.trigger.Schedule"
-
+if TYPE_CHECKING:
+    from lanner.scheduler.ports import LaunchRequest
 
 class LocalRun:
     def __init__(self, services: Services | None = None, *, max_workers: int = 32) -> None:
@@ -52,11 +52,10 @@ class LocalRun:
         variables: dict[str, Any] = {}
         all_labels = list(labels)
         if trigger_date is not None:
-            schedule = _pick_schedule(flow, trigger_id)
-            trigger, trigger_inputs, trigger_labels = _schedule_trigger(schedule, trigger_date)
-            submitted = {**trigger_inputs, **submitted}
-            all_labels = trigger_labels + all_labels
-            variables["schedule"] = dict(trigger.variables)
+            request = _schedule_request(flow, _pick_schedule(flow, trigger_id), trigger_date)
+            trigger, variables = request.trigger, request.variables
+            submitted = {**request.inputs, **submitted}
+            all_labels = request.labels + all_labels
         _refuse_undeclared(flow, submitted)
         submitted = self._upload_files(flow, submitted)
         return self.runtime.create_execution(flow, submitted, labels=all_labels, trigger=trigger,
@@ -107,7 +106,9 @@ def _refuse_undeclared(flow: Flow, submitted: Mapping[str, Any]) -> None:
 
 
 def _pick_schedule(flow: Flow, trigger_id: str | None) -> Any:
-    schedules = [t for t in flow.triggers if getattr(t, "type", None) == SCHEDULE_TYPE]
+    from lanner.scheduler.cron import is_schedule
+
+    schedules = [t for t in flow.triggers if is_schedule(t)]
     if trigger_id is not None:
         schedules = [t for t in schedules if t.id == trigger_id]
     if not schedules:
@@ -117,29 +118,27 @@ def _pick_schedule(flow: Flow, trigger_id: str | None) -> Any:
     return schedules[0]
 
 
-def _schedule_trigger(
-    schedule: Any, date_text: str
-) -> tuple[ExecutionTrigger, dict[str, Any], list[tuple[str, str]]]:
+def _schedule_request(flow: Flow, schedule: Any, date_text: str) -> LaunchRequest:
+    """What the scheduler would launch for ``schedule`` at ``date_text``: an exact instant, or a
+    bare date for the schedule's first accepted fire time on or after that day."""
     from datetime import timedelta
 
-    from lanner.scheduler.cron import schedule_variables
+    from lanner.expr.engine import Renderer
+    from lanner.scheduler.conditions import ConditionEvaluator
+    from lanner.scheduler.launch import flow_variables, schedule_request
+    from lanner.scheduler.ticks import ScheduleDates
 
-    zone = schedule.zone
+    renderer = Renderer()
+    dates = ScheduleDates(schedule, flow_variables(flow), ConditionEvaluator(renderer))
     try:
         if "T" in date_text:
             moment = datetime.fromisoformat(date_text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=zone)
+                moment = moment.replace(tzinfo=dates.zone)
         else:
-            # A bare date: the schedule's first tick on or after that day.
-            day = datetime.fromisoformat(date_text).replace(tzinfo=zone)
-            moment = schedule.next_date(day - timedelta(seconds=1))
+            day = datetime.fromisoformat(date_text).replace(tzinfo=dates.zone)
+            moment = dates.first_after(day - timedelta(seconds=1))
     except ValueError:
         raise InputError([Issue("--trigger-date", f"'{date_text}' is not a date",
                                 hint="use 2019-01-01 or 2019-01-01T09:00:00Z")]) from None
-    variables = schedule_variables(schedule, moment.astimezone(zone))
-    trigger = ExecutionTrigger(schedule.id, SCHEDULE_TYPE, variables)
-    labels = getattr(schedule, "labels", None) or {}
-    pairs = list(labels.items()) if isinstance(labels, Mapping) else \
-        [(lb["key"], lb["value"]) for lb in labels]
-    return trigger, dict(getattr(schedule, "inputs", None) or {}), [(str(k), str(v)) for k, v in pairs]
+    return schedule_request(flow, schedule, dates, moment, renderer)
