@@ -152,6 +152,38 @@ tasks:
     assert result.state == "WARNING"
 
 
+def test_a_new_execution_retry_waits_for_the_retry_interval() -> None:
+    from lanner.store.ports import ExecutionQuery
+
+    source = flow("""
+tasks:
+  - id: always
+    type: io.kestra.plugin.core.execution.Fail
+    retry:
+      type: constant
+      interval: PT1S
+      maxAttempt: 2
+      behavior: CREATE_NEW_EXECUTION
+""")
+    with local_runtime() as local:
+        first = local.wait(local.start(local.runtime.deploy(source)).id, timeout=30)
+        store = local.services.stores.executions
+
+        def retry() -> list:
+            return [e for e in store.search(ExecutionQuery(flow_id="t", size=10)).results
+                    if e.parent_id == first.id]
+
+        deadline = time.monotonic() + 10
+        while not retry() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = local.wait(retry()[0].id, timeout=30)
+    assert first.state.current.value == "RETRIED"
+    ended = first.state.histories[-1].date
+    started = next(h.date for h in second.state.histories if h.state.value == "RUNNING")
+    assert (started - ended).total_seconds() >= 0.9, (ended, started)
+    assert second.attempt_number == 2 and second.state.current.value == "FAILED"
+
+
 def test_retry_exhausted_fails_after_max_attempts() -> None:
     result = run_flow(flow("""
 tasks:

@@ -75,7 +75,7 @@ class Runtime:
         self.services = services
         self.flows = FlowCache(services)
         self._queue: queue.SimpleQueue[_Post | None] = queue.SimpleQueue()
-        self._timers: list[tuple[datetime, int, str]] = []
+        self._timers: list[tuple[datetime, int, str, Event]] = []  # due, order, execution, event
         self._seq = itertools.count()
         self._live: dict[str, Execution] = {}
         self._settled: dict[str, threading.Event] = {}
@@ -179,12 +179,15 @@ class Runtime:
         self._launch(copy, ReplayFrom(task_run_id))
         return copy
 
-    def _launch(self, execution: Execution, first: Event) -> None:
-        """Store a new execution and give it its first event (the one place a runtime starts an
-        execution: created, replayed or retried as new)."""
+    def _launch(self, execution: Execution, first: Event, at: datetime | None = None) -> None:
+        """Store a new execution and give it its first event, now or at ``at`` (the one place a
+        runtime starts an execution: created, replayed or retried as new)."""
         self.services.stores.executions.create(execution)
         self._settled[execution.id] = threading.Event()
-        self._queue.put(_Post(execution.id, first))
+        if at is not None and at > utc_now():  # only the loop thread launches with a delay
+            heapq.heappush(self._timers, (at, next(self._seq), execution.id, first))
+        else:
+            self._queue.put(_Post(execution.id, first))
 
     def wait(self, execution_id: str, timeout: float | None = None) -> Execution:
         """Block until the execution is settled; returns its final record."""
@@ -268,10 +271,17 @@ class Runtime:
 
     def _fire_due_timers(self) -> None:
         now = utc_now()
-        due: set[str] = set()
+        ticks: set[str] = set()  # one Tick per execution is enough, however many timers fell due
+        others: list[tuple[str, Event]] = []
         while self._timers and self._timers[0][0] <= now:
-            due.add(heapq.heappop(self._timers)[2])
-        for execution_id in due:
+            _, _, execution_id, event = heapq.heappop(self._timers)
+            if isinstance(event, Tick):
+                ticks.add(execution_id)
+            else:
+                others.append((execution_id, event))
+        for execution_id, event in others:
+            self._handle(execution_id, event)
+        for execution_id in ticks:
             self._handle(execution_id, Tick())
 
     def _handle(self, execution_id: str, event: Event) -> None:
@@ -319,7 +329,7 @@ class Runtime:
         elif isinstance(command, EmitLog):
             self._emit([command.entry])
         elif isinstance(command, WakeAt):
-            heapq.heappush(self._timers, (command.at, next(self._seq), execution.id))
+            heapq.heappush(self._timers, (command.at, next(self._seq), execution.id, Tick()))
         elif isinstance(command, KillTaskRuns):
             self._worker.kill(command.task_run_ids)
             for child_id in command.child_execution_ids:
@@ -329,7 +339,7 @@ class Runtime:
         elif isinstance(command, ExecutionEnded):
             self._on_ended(execution)
         elif isinstance(command, CreateExecutionRetry):
-            self._retry_as_new_execution(execution)
+            self._retry_as_new_execution(execution, command.at)
 
     def _run_task(self, execution_id: str, command: RunTask, *, announce: bool = False) -> None:
         if announce:  # SUBMITTED -> RUNNING as the worker picks it up (what the UI's Gantt shows)
@@ -392,8 +402,9 @@ class Runtime:
         for key in dict.fromkeys(self._waiting_for_slot.values()):
             self._dequeue_one(*key)
 
-    def _retry_as_new_execution(self, execution: Execution) -> None:
-        self._launch(retry_execution(execution, self.flows.for_execution(execution)), Start())
+    def _retry_as_new_execution(self, execution: Execution, at: datetime | None) -> None:
+        """The replay is stored now (CREATED) and started at ``at``, the retry policy's delay."""
+        self._launch(retry_execution(execution, self.flows.for_execution(execution)), Start(), at)
 
     def _fail_internally(self, execution_id: str, exc: Exception) -> None:
         execution = self.get(execution_id)

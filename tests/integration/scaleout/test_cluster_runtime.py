@@ -143,6 +143,26 @@ def test_retries_wait_on_persisted_timers(cluster: Cluster) -> None:
     assert cluster.services.stores.jobs.claim("probe", 10, 1.0, [TIMER_GROUP]) == []  # all fired
 
 
+def test_a_new_execution_retry_starts_from_a_persisted_timer(cluster: Cluster) -> None:
+    from lanner.store.ports import ExecutionQuery
+
+    cluster.add_executor()
+    cluster.add_worker()
+    first = cluster.run(RETRIED.replace("id: retried", "id: renewed").replace(
+        "maxAttempt: 3", "maxAttempt: 2\n      behavior: CREATE_NEW_EXECUTION").replace("PT0.2S", "PT1S"))
+    store = cluster.services.stores.executions
+
+    def retry() -> list:
+        return [e for e in store.search(ExecutionQuery(flow_id="renewed", size=10)).results
+                if e.parent_id == first.id]
+
+    wait_until(lambda: bool(retry()), what="the new execution")
+    second = cluster.gateway.wait(retry()[0].id, timeout=20)
+    assert first.state.current is State.RETRIED and second.state.current is State.FAILED
+    started = next(h.date for h in second.state.histories if h.state is State.RUNNING)
+    assert (started - first.state.histories[-1].date).total_seconds() >= 0.9
+
+
 def test_a_timer_held_by_a_dead_executor_is_fired_by_another(cluster: Cluster) -> None:
     doomed = cluster.add_executor(start=False)
     cluster.add_worker()

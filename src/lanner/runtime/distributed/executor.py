@@ -306,7 +306,7 @@ class ClusterExecutor:
                 outbox.events.append((execution.parent_id, SubflowEnded(
                     execution.parent_task_run_id, execution.id, execution.state.current, execution.outputs)))
         elif isinstance(command, CreateExecutionRetry):
-            outbox.start(retry_execution(execution, step.flow))
+            outbox.start(retry_execution(execution, step.flow), command.at)
 
     def _create_subflow(self, step: _Step, command: CreateSubflow) -> None:
         parent, request = step.execution, command.request

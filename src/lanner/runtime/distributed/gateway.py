@@ -16,13 +16,15 @@ import queue
 import threading
 import time
 from collections.abc import Iterable
+from datetime import datetime
 
 from lanner.engine.events import Event, Restart
 from lanner.errors import NotFoundError
 from lanner.model.execution import Execution, LogEntry
 from lanner.runtime.distributed.codec import encode_event
+from lanner.runtime.distributed.outbox import timer_job
 from lanner.runtime.executor_loop import Runtime
-from lanner.runtime.services import Services
+from lanner.runtime.services import Services, utc_now
 from lanner.store.ports import Stores
 
 _log = logging.getLogger("lanner.cluster")
@@ -72,12 +74,15 @@ class ClusterGateway(Runtime):
     def restart(self, execution_id: str) -> None:
         self._post_existing(execution_id, Restart())
 
-    def _launch(self, execution: Execution, first: Event) -> None:
-        """In a cluster, a new execution is stored and queued for the executors in one
-        transaction: both land, or neither. It is watched once someone reads it (``get``)."""
+    def _launch(self, execution: Execution, first: Event, at: datetime | None = None) -> None:
+        """In a cluster, a new execution is stored and queued for the executors (or for a timer
+        at ``at``) in one transaction: both land, or neither. It is watched once read (``get``)."""
         with self.services.stores.transaction():
             self.services.stores.executions.create(execution)
-            push_event(self.services.stores, execution.id, first)
+            if at is not None and at > utc_now():
+                self.services.stores.jobs.enqueue([timer_job(execution.id, at, first)])
+            else:
+                push_event(self.services.stores, execution.id, first)
 
     def _post_existing(self, execution_id: str, event: Event) -> None:
         if self.services.stores.executions.get(execution_id) is None:

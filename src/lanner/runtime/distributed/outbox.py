@@ -14,6 +14,7 @@ from lanner.model.execution import Execution, LogEntry
 from lanner.model.ids import new_id
 from lanner.runtime.distributed.codec import encode_event, encode_run_task, worker_group_of
 from lanner.runtime.distributed.config import TASK_JOB, TIMER_GROUP, TIMER_JOB
+from lanner.runtime.services import utc_now
 from lanner.store.ports import Job, Stores
 
 
@@ -26,9 +27,11 @@ def task_job(command: RunTask, flow_revision: int) -> Job:
                worker_group=worker_group_of(command.task))
 
 
-def timer_job(execution_id: str, at: datetime) -> Job:
+def timer_job(execution_id: str, at: datetime, event: Event | None = None) -> Job:
+    """A timer that gives the execution ``event`` at ``at`` (a ``Tick`` when None)."""
+    payload = {"at": at.isoformat()} | ({"event": encode_event(event)} if event is not None else {})
     return Job(id=f"timer-{new_id()}", kind=TIMER_JOB, execution_id=execution_id, task_run_id=None,
-               payload={"at": at.isoformat()}, worker_group=TIMER_GROUP)
+               payload=payload, worker_group=TIMER_GROUP)
 
 
 @dataclass
@@ -44,9 +47,13 @@ class Outbox:
     def has_timers(self) -> bool:
         return any(job.kind == TIMER_JOB for job in self.jobs)
 
-    def start(self, execution: Execution) -> None:
+    def start(self, execution: Execution, at: datetime | None = None) -> None:
+        """Store ``execution`` and start it, now or at ``at``."""
         self.executions.append(execution)
-        self.events.append((execution.id, Start()))
+        if at is not None and at > utc_now():
+            self.jobs.append(timer_job(execution.id, at, Start()))
+        else:
+            self.events.append((execution.id, Start()))
 
     def write(self, stores: Stores, *, replace_jobs: bool = False) -> None:
         """Inside the caller's transaction. ``replace_jobs``: first remove a job left behind

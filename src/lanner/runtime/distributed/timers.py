@@ -29,7 +29,7 @@ class TimerKeeper:
         self._stores = stores
         self._holder = holder_id
         self._config = config
-        self._heap: list[tuple[datetime, str, str]] = []  # (due, job id, execution id)
+        self._heap: list[tuple[datetime, str, str, str]] = []  # due, job id, execution, event
         self._held: set[str] = set()
         self._next_claim = 0.0
         self._next_heartbeat = time.monotonic() + config.heartbeat_seconds
@@ -69,20 +69,21 @@ class TimerKeeper:
                 self._stores.jobs.complete(job.id, self._holder)
                 continue
             self._held.add(job.id)
-            heapq.heappush(self._heap, (due, job.id, job.execution_id))
+            heapq.heappush(self._heap, (due, job.id, job.execution_id,
+                                        str(job.payload.get("event") or encode_event(Tick()))))
 
     def _fire_due(self) -> int:
         now = utc_now()
         fired = 0
         while self._heap and self._heap[0][0] <= now:
-            _, job_id, execution_id = heapq.heappop(self._heap)
+            _, job_id, execution_id, event = heapq.heappop(self._heap)
             if job_id not in self._held:
                 continue  # lost its lease: another executor fires it
             self._held.discard(job_id)
             stores = self._stores
             with stores.transaction():
                 if stores.jobs.complete(job_id, self._holder):
-                    stores.events.push(execution_id, encode_event(Tick()))
+                    stores.events.push(execution_id, event)
                     fired += 1
         return fired
 
