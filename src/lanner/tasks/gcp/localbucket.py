@@ -73,8 +73,34 @@ def parse_gs_uri(uri: str) -> tuple[str, str]:
     return bucket, name
 
 
+# (path, size, mtime_ns) -> (md5, crc32c): listing a bucket, or uploading, reads a file once.
+_CHECKSUMS: dict[tuple[str, int, int], tuple[str, str]] = {}
+_CHECKSUMS_KEPT = 4096
+
+
+def _checksum_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
 def checksums(path: Path) -> tuple[str, str]:
-    """``(md5, crc32c)`` of a file, base64 as GCS reports them, in one read."""
+    """``(md5, crc32c)`` of a file, base64 as GCS reports them, in one read (remembered until
+    the file changes)."""
+    key = _checksum_key(path)
+    known = _CHECKSUMS.get(key)
+    if known is None:
+        known = _compute_checksums(path)
+        _remember(key, known)
+    return known
+
+
+def _remember(key: tuple[str, int, int], sums: tuple[str, str]) -> None:
+    if len(_CHECKSUMS) >= _CHECKSUMS_KEPT:
+        _CHECKSUMS.clear()  # rare, and cheap to refill: no eviction order to maintain
+    _CHECKSUMS[key] = sums
+
+
+def _compute_checksums(path: Path) -> tuple[str, str]:
     import google_crc32c
 
     md5 = hashlib.md5(usedforsecurity=False)
@@ -85,14 +111,6 @@ def checksums(path: Path) -> tuple[str, str]:
             md5.update(chunk)
             crc.update(chunk)
     return base64.b64encode(md5.digest()).decode(), base64.b64encode(crc.digest()).decode()
-
-
-def md5_base64(path: Path) -> str:
-    return checksums(path)[0]
-
-
-def crc32c_base64(path: Path) -> str:
-    return checksums(path)[1]
 
 
 @dataclass(frozen=True)
@@ -106,14 +124,6 @@ class LocalBlob:
     @property
     def uri(self) -> str:
         return f"gs://{self.bucket}/{self.name}"
-
-    @property
-    def md5(self) -> str:
-        return md5_base64(self.path)
-
-    @property
-    def crc32c(self) -> str:
-        return crc32c_base64(self.path)
 
     def checksums(self) -> tuple[str, str]:
         """``(md5, crc32c)`` in one read of the file."""
@@ -235,6 +245,10 @@ class LocalBuckets:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if isinstance(source, Path | str):
+            known = _CHECKSUMS.get(_checksum_key(Path(source)))
+            if known is not None:  # the copy has the same bytes: no need to read it again
+                _remember(_checksum_key(target), known)
         return _blob(bucket, name, target)
 
     def open(self, bucket: str, name: str) -> BinaryIO:

@@ -16,9 +16,8 @@ from lanner.tasks.gcp.localbucket import (
     BucketNotFound,
     LocalBuckets,
     ObjectNotFound,
-    crc32c_base64,
+    checksums,
     local_root,
-    md5_base64,
     parse_gs_uri,
 )
 
@@ -42,9 +41,12 @@ def test_parse_gs_uri() -> None:
 def test_checksums_are_base64_like_gcs(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(b"hello world")
-    assert md5_base64(path) == base64.b64encode(hashlib.md5(b"hello world").digest()).decode()
-    assert crc32c_base64(path) == base64.b64encode(google_crc32c.Checksum(b"hello world").digest()).decode()
-    assert crc32c_base64(path) == "yZRlqg=="  # GCS's own value for "hello world"
+    md5, crc32c = checksums(path)
+    assert md5 == base64.b64encode(hashlib.md5(b"hello world").digest()).decode()
+    assert crc32c == base64.b64encode(google_crc32c.Checksum(b"hello world").digest()).decode()
+    assert crc32c == "yZRlqg=="  # GCS's own value for "hello world"
+    path.write_bytes(b"hello, world")  # remembered only while the file is unchanged
+    assert checksums(path)[0] == base64.b64encode(hashlib.md5(b"hello, world").digest()).decode()
 
 
 def test_buckets_are_created_once_and_keep_their_settings(buckets: LocalBuckets) -> None:
@@ -70,7 +72,7 @@ def test_upload_open_list_copy_delete(buckets: LocalBuckets, tmp_path: Path) -> 
     source = tmp_path / "in.csv"
     source.write_bytes(b"a,b\n1,2\n")
     blob = buckets.upload("data", "raw/2024/in.csv", source)
-    assert (blob.uri, blob.size, blob.md5) == ("gs://data/raw/2024/in.csv", 8, md5_base64(source))
+    assert (blob.uri, blob.size, blob.checksums()) == ("gs://data/raw/2024/in.csv", 8, checksums(source))
     buckets.upload("data", "raw/top.csv", io.BytesIO(b"x"))
     buckets.upload("data", "other.txt", io.BytesIO(b"y"))
     with buckets.open("data", "raw/2024/in.csv") as handle:
@@ -79,7 +81,7 @@ def test_upload_open_list_copy_delete(buckets: LocalBuckets, tmp_path: Path) -> 
     assert [b.name for b in buckets.list("data", "raw/")] == ["raw/2024/in.csv", "raw/top.csv"]
     assert [b.name for b in buckets.list("data", glob="*.csv")] == ["raw/2024/in.csv", "raw/top.csv"]
     copied = buckets.copy("data", "raw/2024/in.csv", "data", "archive/in.csv")
-    assert copied.crc32c == blob.crc32c
+    assert copied.checksums() == blob.checksums()
     assert buckets.delete("data", "raw/2024/in.csv") is True
     assert buckets.delete("data", "raw/2024/in.csv") is False
     assert not (buckets.root / "data" / "raw" / "2024").exists()  # empty directories go too
