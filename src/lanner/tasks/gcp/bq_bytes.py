@@ -85,18 +85,15 @@ class BytesModel:
         conditions = _conjuncts(node.args.get("where"))
         alias = target.alias_or_name
         total = self._subqueries(node.args.get("where")) + sum(self._subqueries(e) for e in node.expressions)
-        sources = [(target, True)]
-        source = node.args.get("from_")
-        if isinstance(source, exp.From) and isinstance(source.this, exp.Table):
-            sources.append((source.this, False))
         if info is not None:
             columns = _columns_of(node, alias, info, own=True)
             parts = self._surviving(info, conditions, alias)
             total += _column_bytes(parts, columns) + _column_bytes(parts, [c.name for c in info.columns])
-        for table, is_target in sources[1:]:
-            other = self._info(self.names.ref(table))
-            if other is not None and not is_target:
-                alias = table.alias_or_name
+        source = node.args.get("from_")  # UPDATE ... FROM other: its columns are read too
+        if isinstance(source, exp.From) and isinstance(source.this, exp.Table):
+            other = self._info(self.names.ref(source.this))
+            if other is not None:
+                alias = source.this.alias_or_name
                 total += self._table_read(other, alias, _columns_of(node, alias, other), [])
         return total
 
@@ -339,7 +336,7 @@ def _term(node: exp.Expr) -> str | None:
         return "DAY"
     if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.DATE:
         return "DAY"
-    if isinstance(node, exp.TimestampTrunc | exp.DateTrunc | exp.DatetimeTrunc | exp.TimestampTrunc):
+    if isinstance(node, exp.TimestampTrunc | exp.DateTrunc | exp.DatetimeTrunc):
         unit = node.args.get("unit")
         name = (unit.name if unit is not None else "").upper()
         return name if name in _RANK else None

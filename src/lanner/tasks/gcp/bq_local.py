@@ -20,7 +20,7 @@ from ..jdbc._session import cancel_on_kill, collect
 from .auth import local_notice
 from .bq_definition import definition_ddl, table_output
 from .bq_engine import Engine, QueryOptions
-from .bq_external import reader_sql
+from .bq_external import reader_sql, sql_string
 from .bq_outputs import (
     destination_partitioning,
     human_bytes,
@@ -310,7 +310,7 @@ def extract_to_gcs(task: ExtractToGcs, ctx: RunContext) -> Mapping[str, Any]:
         name = name.replace("*", "000000000000", 1)
         local = Path(tempfile.mkdtemp(prefix="bq-extract-", dir=ctx.working_dir())) / "part"
         engine.conn.execute(f"COPY (SELECT * FROM {quote(ref.dataset)}.{quote(ref.table)}) TO "
-                            f"'{str(local).replace(chr(39), chr(39) * 2)}' ({', '.join(settings)})")
+                            f"{sql_string(str(local))} ({', '.join(settings)})")
         buckets.upload(bucket, name, local)
         written.append(f"gs://{bucket}/{name}")
     return {"jobId": job_id(), "sourceTable": ref.api(), "destinationUris": written, "fileCounts": [1]}
