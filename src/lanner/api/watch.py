@@ -98,7 +98,6 @@ async def follow_logs(services: ApiServices, execution_id: str, min_level: str |
     signal = _Signal()
     minimum = level_rank(min_level) if min_level else None
     with _watching(services, execution_id, signal, logs=True):
-        await call(services.get_execution, execution_id)  # 404 before the stream starts
         seen = 0
         while True:
             current = await call(services.get_execution, execution_id)
