@@ -70,6 +70,9 @@ class Task(BaseModel):
     # True for tasks that only compute (no I/O that can block, always quick: Log, Return):
     # the runtime may run them on its own thread instead of handing them to a worker thread.
     runs_inline: ClassVar[bool] = False
+    # Kestra properties accepted so that flows load, but not acted on yet: property -> why.
+    # Validation warns where a flow sets one, instead of ignoring it silently.
+    ignored_properties: ClassVar[dict[str, str]] = {}
 
     id: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$", max_length=100)
     type: str

@@ -317,6 +317,9 @@ class _FlowParser:
                         self.typo_targets.add((*path, close))
                 continue
             cleaned[key] = self.prepare(value, info.annotation, (*path, key), cls, key)
+            ignored = getattr(cls, "ignored_properties", {}).get(key)
+            if ignored and value is not None and self.in_source((*path, key)):
+                self.warning((*path, key), f"`{key}` is ignored: {ignored}")
         return cleaned
 
     def prepare(self, value: Any, annotation: Any, path: Path, owner: type[BaseModel] | None = None,

@@ -185,6 +185,27 @@ def test_unknown_top_level_properties_and_legacy_ones():
     assert result.errors[0].hint == "did you mean `tasks`?"
 
 
+def test_properties_lanner_does_not_act_on_yet_are_warned_about_where_they_are_set():
+    text = """\
+id: wd
+namespace: n
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    outputFiles:
+      - "*.csv"
+    tasks:
+      - id: a
+        type: io.kestra.plugin.core.log.Log
+        message: x
+"""
+    result = parse_flow(text)
+    assert result.errors == []
+    assert [(i.path, i.line) for i in result.warnings] == [("tasks[0].outputFiles", 6)]
+    assert result.warnings[0].message.startswith("`outputFiles` is ignored: ")
+    assert parse_flow(text.replace('    outputFiles:\n      - "*.csv"\n', "")).warnings == []
+
+
 def test_task_defaults_is_read_as_plugin_defaults_with_a_warning():
     text = """\
 id: td

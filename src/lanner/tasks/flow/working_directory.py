@@ -27,10 +27,19 @@ class NamespaceFiles(BaseModel):
 class WorkingDirectory(FlowTask):
     """Run `tasks` one after another on the same worker, in one shared temporary directory, so that
     a file written by one task can be read by the next. Only runnable tasks may be children.
-    `inputFiles` are written into the directory first; files matching `outputFiles` are kept."""
+    `inputFiles` are written into the directory first. `outputFiles`, `namespaceFiles` and
+    `cache` are accepted but not supported yet (validation warns): keep files with a child's own
+    `outputFiles`."""
 
     kestra_type = "io.kestra.plugin.core.flow.WorkingDirectory"
     aliases = ("io.kestra.core.tasks.flows.WorkingDirectory",)
+    ignored_properties = {
+        "outputFiles": "Lanner does not keep a WorkingDirectory's files yet; set `outputFiles` on "
+                       "the child task that writes them",
+        "namespaceFiles": "Lanner does not copy namespace files into a WorkingDirectory yet; set "
+                          "`namespaceFiles` on the child script task",
+        "cache": "Lanner does not cache WorkingDirectory files between executions yet",
+    }
     examples = (
         """\
 id: working_directory_example
@@ -54,7 +63,9 @@ tasks:
     tasks: list[Task] = Field(min_length=1, description="Runnable tasks sharing the directory.")
     inputFiles: dict[str, Any] | str | None = Field(
         default=None, description="File name -> content (or kestra:// URI) written before the tasks run.")
-    outputFiles: list[str] | None = Field(default=None, description="Glob patterns of files to keep.")
+    outputFiles: list[str] | None = Field(
+        default=None, description="Glob patterns of files to keep (not supported yet: ignored, with a "
+                                  "warning).")
     namespaceFiles: NamespaceFiles | None = None
     cache: dict[str, Any] | None = Field(default=None, description="`{patterns, ttl}`: files cached "
                                                                    "between executions.")
