@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from lanner.errors import ConflictError, NotFoundError
+from lanner.errors import NotFoundError
 from lanner.model.execution import Execution
 from lanner.model.flow import Flow
 from lanner.runtime.services import Services, utc_now
@@ -66,9 +66,3 @@ class FlowCache:
 
     def for_execution(self, execution: Execution) -> Flow:
         return self.get(execution.namespace, execution.flow_id, execution.flow_revision)
-
-    def executable(self, namespace: str, flow_id: str) -> Flow:
-        flow = self.get(namespace, flow_id)
-        if flow.disabled:
-            raise ConflictError("Requested Flow is disabled.")
-        return flow

@@ -4,7 +4,6 @@ new executions (subflows, retries), logs, and the jobs of killed task runs to wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,7 +40,6 @@ class Outbox:
     events: list[tuple[str, Event]] = field(default_factory=list)
     executions: list[Execution] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def has_timers(self) -> bool:

@@ -25,6 +25,7 @@ from lanner.llm.api import (
     provider_from_task,
 )
 from lanner.plugins.api import RunContext, RunnableTask, TaskFailure, TaskOutput
+from lanner.tasks._config import config_value
 
 T = TypeVar("T")
 
@@ -49,8 +50,7 @@ ChatConfiguration = dict[str, Any]
 
 def ai_config(ctx: RunContext) -> Mapping[str, Any]:
     """The ``ai:`` section of Lanner's configuration (any key case), or ``{}``."""
-    config = ctx.config or {}
-    section = next((v for k, v in config.items() if str(k).lower() == "ai"), None)
+    section = config_value(ctx.config, "ai")
     return section if isinstance(section, Mapping) else {}
 
 

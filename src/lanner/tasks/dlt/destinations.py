@@ -75,7 +75,7 @@ def duckdb_target(ctx: RunContext, url: str | None, default_path: Path) -> Targe
 def postgres_target(ctx: RunContext, url: str | None, username: str | None, password: str | None) -> Target:
     import dlt
 
-    from ..gcp.auth import config_value
+    from .._config import config_value
     from ..jdbc.urls import hosts_config, parse_postgres_url
 
     managed = config_value(ctx.config or {}, "services", "postgres") or {}

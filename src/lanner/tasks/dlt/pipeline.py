@@ -13,9 +13,7 @@ and report each step:
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +21,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskFailure
+from lanner.tasks._config import config_value, lanner_home
 
 from ._http import HttpSettings
 
@@ -223,16 +222,6 @@ class Pipeline(RunnableTask):
 def pipelines_dir(ctx: RunContext) -> Path:
     """``dlt.pipelines-dir`` of the configuration, else ``<lanner-home>/dlt``; then
     ``<namespace>/<flow>``: one directory per pipeline inside it."""
-    config = ctx.config or {}
-    section = config.get("dlt")
-    configured = section.get("pipelines-dir") if isinstance(section, Mapping) else None
-    if configured:
-        root = Path(str(configured)).expanduser()
-    else:
-        home = config.get("lanner-home") or os.environ.get("LANNER_HOME") or str(Path.home() / ".lanner")
-        root = Path(str(home)).expanduser() / "dlt"
+    configured = config_value(ctx.config, "dlt", "pipelines-dir")
+    root = Path(str(configured)).expanduser() if configured else lanner_home(ctx.config) / "dlt"
     return root / ctx.namespace / ctx.flow_id
-
-
-def elapsed(started: float) -> str:
-    return f"{time.monotonic() - started:.2f}s"

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from lanner.plugins.api import RunContext, TaskFailure
+
+from .._config import config_value
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -36,21 +38,6 @@ _NO_CREDENTIALS = (
     "`gcloud auth application-default login`). To run without Google Cloud, use local mode: "
     "`gcp: {mode: local}` in the configuration file or in LANNER_CONFIGURATION."
 )
-
-
-def _norm(key: str) -> str:
-    return key.replace("-", "").replace("_", "").lower()
-
-
-def config_value(config: Mapping[str, Any], *path: str) -> Any:
-    """Nested lookup in Lanner's raw configuration, kebab/camel/snake-case insensitive."""
-    node: Any = config
-    for part in path:
-        if not isinstance(node, Mapping):
-            return None
-        wanted = _norm(part)
-        node = next((v for k, v in node.items() if _norm(str(k)) == wanted), None)
-    return node
 
 
 def gcp_mode(ctx: RunContext) -> Literal["local", "cloud"]:

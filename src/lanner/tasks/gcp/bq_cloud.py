@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from lanner.plugins.api import RunContext, TaskFailure
 
+from .._config import config_value
 from ..jdbc._session import RowSet, collect
-from .auth import config_value
 from .bq_outputs import human_bytes, query_metrics, schema_columns
 from .bq_sql import TableRef, parse_table_id
 

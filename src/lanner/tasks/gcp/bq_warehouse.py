@@ -18,7 +18,7 @@ import duckdb
 
 from lanner.plugins.api import RunContext, TaskFailure
 
-from .auth import config_value
+from .._config import config_value, lanner_home
 from .bq_catalog import Catalog
 
 _WAIT_NOTICE_SECONDS = 5.0
@@ -30,9 +30,7 @@ def warehouse_path(ctx: RunContext) -> Path:
     configured = config_value(ctx.config or {}, "gcp", "local", "warehouse")
     if configured:
         return Path(str(configured)).expanduser()
-    home = (ctx.config or {}).get("lanner-home") or os.environ.get("LANNER_HOME") \
-        or str(Path.home() / ".lanner")
-    return Path(home).expanduser() / "gcp" / "warehouse.duckdb"
+    return lanner_home(ctx.config) / "gcp" / "warehouse.duckdb"
 
 
 class FileLock:

@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from lanner.plugins.api import RunContext, TaskFailure
 
-from .auth import config_value
+from .._config import config_value, lanner_home
 
 _META_DIR = ".buckets"
 # GCS naming rules (simplified): 3-63 characters of lowercase letters, digits, - _ and .,
@@ -53,9 +53,7 @@ def local_root(ctx: RunContext) -> Path:
     configured = config_value(ctx.config or {}, "gcp", "local", "storage-dir")
     if configured:
         return Path(str(configured)).expanduser()
-    home = (ctx.config or {}).get("lanner-home") or os.environ.get("LANNER_HOME") \
-        or str(Path.home() / ".lanner")
-    return Path(home).expanduser() / "gcp" / "storage"
+    return lanner_home(ctx.config) / "gcp" / "storage"
 
 
 def local_buckets(ctx: RunContext) -> LocalBuckets:

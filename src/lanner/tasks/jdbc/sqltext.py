@@ -145,10 +145,6 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-def count_statements(sql: str) -> int:
-    return len(split_statements(sql))
-
-
 PlaceholderStyle = Literal["pyformat", "dollar", "colon"]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lanner.plugins.api import RunContext, TaskFailure, TaskOutput
+from lanner.tasks._config import config_value
 from lanner.tasks.core.files_service import collect_output_files, unique_name
 
 from .docker import docker_argv, docker_available, kill_container
@@ -120,10 +121,7 @@ def choose_runner(task: ScriptTask, ctx: RunContext) -> Docker | None:
 def _docker_fallback(ctx: RunContext) -> str:
     """``tasks.docker.fallback``: PROCESS (default: the course's flows ask for Docker and must run
     on a laptop without it) or FAIL (refuse, with the way to switch to the Process runner)."""
-    tasks = (ctx.config or {}).get("tasks")
-    docker = tasks.get("docker") if isinstance(tasks, Mapping) else None
-    value = docker.get("fallback") if isinstance(docker, Mapping) else None
-    return str(value or "PROCESS").upper()
+    return str(config_value(ctx.config, "tasks", "docker", "fallback") or "PROCESS").upper()
 
 
 def _local_env(task_env: Mapping[str, str], prepared: Mapping[str, str]) -> dict[str, str]:

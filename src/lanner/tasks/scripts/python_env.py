@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from lanner.plugins.api import RunContext, TaskFailure
+from lanner.tasks._config import config_value, lanner_home
 
 from .process import run_process
 
@@ -57,28 +58,10 @@ class PythonEnv:
 
 
 def cache_root(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    configured = _lookup(config, "tasks", "python-cache")
+    configured = config_value(config, "tasks", "python-cache")
     if configured:
         return Path(str(configured)).expanduser()
-    home = Path(config.get("lanner-home") or environ.get("LANNER_HOME")
-                or Path.home() / ".lanner").expanduser()
-    return home / "cache" / "python-envs"
-
-
-def _lookup(data: Mapping[str, Any], *path: str) -> Any:
-    """Kebab/camel/snake-insensitive nested lookup, like ``lanner.settings``."""
-    node: Any = data
-    for part in path:
-        if not isinstance(node, Mapping):
-            return None
-        wanted = _norm(part)
-        node = next((v for k, v in node.items() if _norm(str(k)) == wanted), None)
-    return node
-
-
-def _norm(key: str) -> str:
-    return key.replace("-", "").replace("_", "").lower()
+    return lanner_home(config, environ) / "cache" / "python-envs"
 
 
 @contextmanager
