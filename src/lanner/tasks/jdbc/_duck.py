@@ -10,7 +10,7 @@ from typing import Any
 from lanner.plugins.api import RunContext, TaskFailure
 
 from ._session import RowSet
-from .sqltext import bind_named
+from .sqltext import bind_named, sql_literal
 
 _INSTALL = re.compile(r"^\s*(?P<force>FORCE\s+)?INSTALL\s+['\"]?(?P<name>[\w.\-]+)['\"]?\s*(?P<rest>.*)$",
                       re.IGNORECASE | re.DOTALL)
@@ -47,7 +47,7 @@ class DuckSession:
         search = [str(workdir)]
         if database is not None and database.is_absolute() and database.parent != workdir:
             search.append(str(database.parent))
-        connection.execute("SET file_search_path = " + _literal(",".join(search)))
+        connection.execute("SET file_search_path = " + sql_literal(",".join(search)))
         return session
 
     def variables(self) -> dict[str, Any]:
@@ -137,7 +137,3 @@ class DuckSession:
 
 def _only_count(description: Any) -> bool:
     return len(description) == 1 and description[0][0] == "Count"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

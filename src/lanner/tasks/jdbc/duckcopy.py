@@ -26,6 +26,7 @@ from ._duck import duckdb_module
 from ._session import cancel_on_kill
 from .linestream import Progress
 from .pgcopy import decompressed, open_source
+from .sqltext import sql_literal
 from .urls import duckdb_path
 
 _OPEN_POLL_SECONDS = 0.01
@@ -130,10 +131,10 @@ tasks:
         for name, value in (("DELIMITER", self.delimiter), ("QUOTE", self.quote), ("ESCAPE", self.escape),
                             ("NULL", self.nullString)):
             if value is not None:
-                options.append(f"{name} {_literal(str(ctx.render(value)))}")
+                options.append(f"{name} {sql_literal(str(ctx.render(value)))}")
         columns = [str(ctx.render(name)) for name in self.columns or []]
         target = table + (" (" + ", ".join(columns) + ")" if columns else "")
-        return f"COPY {target} FROM {_literal(str(path))} ({', '.join(options)})"
+        return f"COPY {target} FROM {sql_literal(str(path))} ({', '.join(options)})"
 
     def _copy(self, ctx: RunContext, connection: Any, table: str, path: Path, header: bool,
               failed: Callable[[], BaseException | None]) -> int:
@@ -230,10 +231,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _short(message: str) -> str:

@@ -23,6 +23,7 @@ from lanner.plugins.api import RunContext, TaskFailure
 
 from ._pg import connect, describe, psycopg_module
 from .linestream import Progress, parallel_safe, record_blocks
+from .sqltext import sql_literal
 
 if TYPE_CHECKING:
     from .postgresql import CopyIn, CopyOut, _Copy
@@ -34,10 +35,6 @@ HTTP_TIMEOUT_SECONDS = 60.0
 
 
 # --- the statement -------------------------------------------------------------------------------
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _char(value: Any, what: str) -> str:
@@ -80,15 +77,15 @@ def copy_statement(ctx: RunContext, task: _Copy, query: str | None, direction: s
     if task.freeze is not None and ctx.render_bool(task.freeze):
         options.append("FREEZE")
     if task.delimiter is not None:
-        options.append("DELIMITER " + _literal(_char(ctx.render(task.delimiter), "delimiter")))
+        options.append("DELIMITER " + sql_literal(_char(ctx.render(task.delimiter), "delimiter")))
     if task.nullString is not None:
-        options.append("NULL " + _literal(str(ctx.render(task.nullString))))
+        options.append("NULL " + sql_literal(str(ctx.render(task.nullString))))
     if task.header is not None and header:
         options.append("HEADER " + ("TRUE" if ctx.render_bool(task.header) else "FALSE"))
     if task.quote is not None:
-        options.append("QUOTE " + _literal(_char(ctx.render(task.quote), "quote")))
+        options.append("QUOTE " + sql_literal(_char(ctx.render(task.quote), "quote")))
     if task.escape is not None:
-        options.append("ESCAPE " + _literal(_char(ctx.render(task.escape), "escape")))
+        options.append("ESCAPE " + sql_literal(_char(ctx.render(task.escape), "escape")))
     force_quote = _names(ctx, getattr(task, "forceQuote", None))
     if force_quote:
         options.append("FORCE_QUOTE " + ("*" if force_quote == ["*"] else "(" + ", ".join(force_quote) + ")"))
@@ -97,7 +94,7 @@ def copy_statement(ctx: RunContext, task: _Copy, query: str | None, direction: s
         if names:
             options.append(f"{name} (" + ", ".join(names) + ")")
     if task.encoding is not None:
-        options.append("ENCODING " + _literal(str(ctx.render(task.encoding))))
+        options.append("ENCODING " + sql_literal(str(ctx.render(task.encoding))))
     if options:
         parts.append("WITH (" + ", ".join(options) + ")")
     return " ".join(parts)
@@ -233,7 +230,8 @@ def _copy_in_one_stream(ctx: RunContext, task: CopyIn, source: str, progress: Pr
                     copy.write(chunk)
             connection.commit()
         except psycopg.Error as error:
-            raise TaskFailure(f"COPY into {task.table or 'the table'} failed: {describe(error)}") from None
+            table = ctx.render(task.table) or "the table"
+            raise TaskFailure(f"COPY into {table} failed: {describe(error)}") from None
         return max(cursor.rowcount, 0)
 
 

@@ -81,6 +81,7 @@ def parallel_copy_in(ctx: RunContext, task: CopyIn, statement: str, blocks: Iter
                      streams: int, progress: Progress) -> int:
     """Send ``blocks`` over ``streams`` COPY streams; the number of rows loaded."""
     psycopg = psycopg_module()
+    table = str(ctx.render(task.table) or "the table")  # as the user will recognise it in errors
     work: queue.Queue[Block | None] = queue.Queue(maxsize=2 * streams)
     outcome = _Outcome()
     stop = outcome.stop
@@ -121,13 +122,13 @@ def parallel_copy_in(ctx: RunContext, task: CopyIn, statement: str, blocks: Iter
         if ctx.is_killed():
             raise TaskFailure("Killed: the load was cancelled, nothing was kept")
         if outcome.error is not None:
-            raise TaskFailure(_failure(task, outcome, psycopg))
+            raise TaskFailure(_failure(table, outcome, psycopg))
         for index, writer in enumerate(writers):
             try:
                 writer.connection.commit()
             except psycopg.Error as error:
                 kept = f"; {index} of {streams} streams were already committed" if index else ""
-                raise TaskFailure(f"COPY into {task.table or 'the table'} failed at commit: "
+                raise TaskFailure(f"COPY into {table} failed at commit: "
                                   f"{describe(error)}{kept}") from None
         return sum(writer.rows for writer in writers)
     finally:
@@ -177,7 +178,7 @@ def _write(writer: _Stream, statement: str, work: queue.Queue[Block | None], out
             ended = work.get() is None
 
 
-def _failure(task: CopyIn, outcome: _Outcome, psycopg: Any) -> str:
+def _failure(table: str, outcome: _Outcome, psycopg: Any) -> str:
     error, writer = outcome.error, outcome.writer
     if isinstance(error, psycopg.Error) and writer is not None:
         message = describe(error) or str(error)
@@ -189,4 +190,4 @@ def _failure(task: CopyIn, outcome: _Outcome, psycopg: Any) -> str:
         message = _LINE.sub(in_file, message)
     else:
         message = f"{type(error).__name__}: {error}"
-    return f"COPY into {task.table or 'the table'} failed: {message}"
+    return f"COPY into {table} failed: {message}"

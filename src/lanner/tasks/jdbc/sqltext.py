@@ -33,6 +33,11 @@ class Token:
     text: str
 
 
+def sql_literal(text: str) -> str:
+    """``text`` as an SQL string literal (single quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def tokenize(sql: str) -> list[Token]:
     tokens: list[Token] = []
     pos, size = 0, len(sql)
