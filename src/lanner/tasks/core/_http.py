@@ -187,9 +187,9 @@ class HttpTask(RunnableTask):
         return f"{scheme}://{credentials}{address}" + (f":{port}" if port else "")
 
     @contextlib.contextmanager
-    def request(self, ctx: RunContext, client: httpx.Client) -> Iterator[httpx.Request]:
-        """Build the request; files opened for a multipart upload stay open while it is used."""
-        uri = self.rendered_uri(ctx)
+    def request(self, ctx: RunContext, client: httpx.Client, uri: str) -> Iterator[httpx.Request]:
+        """Build the request to ``uri`` (``rendered_uri``, rendered once by the caller); files
+        opened for a multipart upload stay open while it is used."""
         method = (render_text(ctx, self.method) or "GET").upper()
         content_type = render_text(ctx, self.contentType)
         headers = {key: to_text(value) for key, value in _map(ctx, self.headers, "headers").items()}

@@ -57,7 +57,7 @@ tasks:
         uri = self.rendered_uri(ctx)
         workdir = ctx.working_dir()
         temp_file = workdir / f"{secrets.token_hex(11)}{_extension(uri)}"
-        with self.client(ctx) as client, self.request(ctx, client) as request:
+        with self.client(ctx) as client, self.request(ctx, client, uri) as request:
             response = client.send(request, stream=True)
             try:
                 self.check_status(ctx, response)
@@ -183,7 +183,7 @@ tasks:
             raise TaskFailure("encryptBody is not supported: Lanner has no output encryption key")
         uri = self.rendered_uri(ctx)
         limit = int(render_text(ctx, self.options.maxContentLength) or _DEFAULT_MAX_CONTENT_LENGTH)
-        with self.client(ctx) as client, self.request(ctx, client) as request:
+        with self.client(ctx) as client, self.request(ctx, client, uri) as request:
             response = client.send(request, stream=True)
             try:
                 self.check_status(ctx, response)
