@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-MASK = "******"
+from lanner.llm.support import MASK, scrub
+
+__all__ = ["MASK", "redact", "secret_values"]
+
 _SECRET_WORDS = ("key", "token", "secret", "password", "credential")
-MIN_SECRET = 4  # shorter values would mask ordinary words
+MIN_SECRET = 4  # shorter values would mask ordinary words (as llm.support.scrub)
 
 
 def secret_values(section: Any) -> list[str]:
@@ -33,7 +36,4 @@ def secret_values(section: Any) -> list[str]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
-    return text
+    return scrub(text, *secrets)

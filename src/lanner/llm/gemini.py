@@ -18,7 +18,7 @@ from lanner.llm.api import (
     EmbeddingTask,
     LLMError,
 )
-from lanner.llm.support import RETRYABLE_STATUSES, RetryPolicy, Sampling, scrub
+from lanner.llm.support import RetryPolicy, Sampling, http_error, scrub
 
 DEFAULT_TIMEOUT = 120.0
 EMBEDDING_BATCH = 100  # batchEmbedContents accepts at most 100 requests
@@ -151,14 +151,11 @@ class GeminiProvider:
             return fn()
         except errors.APIError as exc:
             status = int(exc.code or 0)
-            detail = scrub(str(exc.message or exc.status or ""), self._api_key)[:500]
-            hint = {401: " (check the API key)", 403: " (check the API key)",
-                    404: " (check the model name)", 429: " (rate limited or out of quota)"}.get(status, "")
-            if status == 400 and "API key" in detail:
-                hint = " (check the API key)"
-            error = LLMError(f"Gemini answered HTTP {status}{hint}: {detail}",
-                             retryable=status in RETRYABLE_STATUSES, status=status)
-            raise error from None
+            detail = str(exc.message or exc.status or "")
+            # Gemini answers a wrong key with a 400 naming it; its base URL is rarely the cause.
+            hint = ("check the API key" if status == 400 and "API key" in detail else
+                    "check the model name" if status == 404 else None)
+            raise http_error("Gemini", status, detail, secrets=(self._api_key,), hint=hint) from None
         except LLMError:
             raise
         except Exception as exc:  # the SDK's transport: httpx or httpx2, timeouts included

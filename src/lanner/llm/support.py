@@ -82,26 +82,28 @@ class RetryPolicy:
                 attempt += 1
 
 
+MASK = "******"
+
+
 def scrub(text: str, *secrets: str | None) -> str:
     """Remove secrets from a message that may quote a request (URL, headers, body)."""
     for secret in secrets:
         if secret and len(secret) >= 4:
-            text = text.replace(secret, "******")
+            text = text.replace(secret, MASK)
     return text
 
 
+_STATUS_HINTS = {401: "check the API key", 403: "check the API key",
+                 404: "check the model name and the base URL", 429: "rate limited or out of quota"}
+
+
 def http_error(vendor: str, status: int, detail: str, *, retry_after: float | None = None,
-               secrets: tuple[str | None, ...] = ()) -> LLMError:
-    """An ``LLMError`` for an HTTP error answer, worded for the person reading the task log."""
+               secrets: tuple[str | None, ...] = (), hint: str | None = None) -> LLMError:
+    """An ``LLMError`` for an HTTP error answer, worded for the person reading the task log
+    (``hint``: what to check, when the vendor's answer says more than its status)."""
     detail = scrub(detail.strip(), *secrets)[:500]
-    if status in (401, 403):
-        hint = "check the API key"
-    elif status == 404:
-        hint = "check the model name and the base URL"
-    elif status == 429:
-        hint = "rate limited or out of quota"
-    else:
-        hint = ""
+    if hint is None:
+        hint = _STATUS_HINTS.get(status, "")
     message = f"{vendor} answered HTTP {status}" + (f" ({hint})" if hint else "")
     if detail:
         message += f": {detail}"
