@@ -45,6 +45,7 @@ from lanner.engine.events import (
     TaskStarted,
     Tick,
 )
+from lanner.engine.flowindex import index_of
 from lanner.errors import LannerError, NotFoundError
 from lanner.model.execution import Execution, ExecutionTrigger, Label, LogEntry, StateInfo
 from lanner.model.flow import Flow
@@ -229,7 +230,7 @@ class Runtime:
             except LannerError:
                 self._fail_internally(execution.id, RuntimeError("its flow revision is gone"))
                 continue
-            tasks = _tasks_by_id(flow)
+            tasks = index_of(flow).tasks
             now = utc_now()
             for run in execution.task_runs:
                 if run.state.current in (State.SUBMITTED, State.RUNNING) and \
@@ -495,13 +496,6 @@ def subflow_origin(parent: Execution,
                                {"executionId": parent.id, "namespace": parent.namespace,
                                 "flowId": parent.flow_id})
     return labels, trigger
-
-
-def _tasks_by_id(flow: Flow) -> dict[str, Any]:
-    from lanner.plugins.api import walk_tasks
-
-    groups = [*flow.tasks, *flow.errors, *flow.finally_, *flow.after_execution]
-    return {task.id: task for task in walk_tasks(groups)}
 
 
 def replay_copy(source: Execution, execution_id: str) -> Execution:

@@ -31,7 +31,8 @@ class RuntimeLauncher:
                                              variables=variables, execution_id=execution_id)
 
     def state(self, execution_id: str) -> State | None:
-        found = self.runtime.get(execution_id)
+        # From the store: a cluster gateway's ``get`` would also start watching the execution.
+        found = self.runtime.services.stores.executions.get(execution_id)
         return found.state.current if found is not None else None
 
 

@@ -4,7 +4,10 @@ the Schedule trigger type (``lanner.tasks.triggers.schedule.Schedule.next_date/p
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
+
+from pydantic import TypeAdapter
 
 SCHEDULE_TYPE = "io.kestra.plugin.core.trigger.Schedule"
 FLOW_TRIGGER_TYPE = "io.kestra.plugin.core.trigger.Flow"
@@ -50,3 +53,12 @@ def schedule_variables(schedule: FireTimes, date: datetime) -> dict[str, str]:
         "next": iso_in_zone(schedule.next_date(date)),
         "previous": iso_in_zone(schedule.previous_date(date)),
     }
+
+
+@lru_cache(maxsize=256)
+def parse_duration(text: str | None) -> timedelta | None:
+    """An ISO-8601 duration of a trigger property (``PT1H``), or None when unset."""
+    if not text:
+        return None
+    parsed: timedelta = TypeAdapter(timedelta).validate_python(text)
+    return parsed

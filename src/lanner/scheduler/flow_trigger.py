@@ -17,15 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from lanner.errors import LannerError
 from lanner.expr.engine import Renderer
 from lanner.model.execution import Execution, ExecutionTrigger
 from lanner.model.flow import Flow
 from lanner.model.state import TERMINATED
 from lanner.scheduler.conditions import ConditionContext, ConditionEvaluator, label_pairs
-from lanner.scheduler.cron import FLOW_TRIGGER_TYPE, trigger_kind
+from lanner.scheduler.cron import FLOW_TRIGGER_TYPE, parse_duration, trigger_kind
 from lanner.scheduler.launch import flow_variables, render_inputs, render_labels
 from lanner.scheduler.ports import LaunchRequest
 
@@ -187,11 +185,7 @@ def _upstream(entry: Any) -> Predicate:
 
 
 def _window(time_window: Mapping[str, Any] | None) -> timedelta:
-    text = (time_window or {}).get("window")
-    if not text:
-        return DEFAULT_WINDOW
-    parsed: timedelta = TypeAdapter(timedelta).validate_python(text)
-    return parsed
+    return parse_duration((time_window or {}).get("window")) or DEFAULT_WINDOW
 
 
 def _started_by(execution: Execution, flow: Flow, trigger: Any) -> bool:

@@ -18,10 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
-
-from pydantic import TypeAdapter
 
 from lanner.errors import LannerError
 from lanner.expr.engine import Renderer
@@ -30,7 +27,7 @@ from lanner.model.flow import Flow
 from lanner.model.ids import new_id
 from lanner.scheduler.backfill import claim_trigger_id, scan_backfill
 from lanner.scheduler.conditions import ConditionEvaluator
-from lanner.scheduler.cron import is_schedule
+from lanner.scheduler.cron import is_schedule, parse_duration
 from lanner.scheduler.flow_trigger import FlowTriggers
 from lanner.scheduler.launch import flow_variables, schedule_request
 from lanner.scheduler.ports import Clock, ExecutionLauncher, FlowSource, LaunchRequest
@@ -141,7 +138,7 @@ class Scheduler:
             return None
         plan = plan_tick(dates, state.next_execution_date, now,
                          schedule.recoverMissedSchedules or self.default_recover,
-                         _duration(schedule.lateMaximumDelay))
+                         parse_duration(schedule.lateMaximumDelay))
         date, following = plan.emit, plan.next_date
         if date is None:
             if following is not None and following != state.next_execution_date:
@@ -255,14 +252,6 @@ class Scheduler:
         horizon = now - 10 * self.claim_grace
         for key in [k for k, first in self._lost_claims.items() if first < horizon]:
             del self._lost_claims[key]
-
-
-@lru_cache(maxsize=256)
-def _duration(text: str | None) -> timedelta | None:
-    if not text:
-        return None
-    parsed: timedelta = TypeAdapter(timedelta).validate_python(text)
-    return parsed
 
 
 __all__ = ["Scheduler", "utc_now"]
