@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -171,3 +172,11 @@ def postgres_server() -> Any:
         yield instance
     finally:
         SHARED.release()
+
+
+@pytest.fixture
+def pg_url(postgres_server: PostgresForTests) -> Iterator[str]:
+    """A fresh, migrated database on the session's server, dropped after the test."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)

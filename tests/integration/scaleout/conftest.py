@@ -19,9 +19,9 @@ from lanner.runtime.distributed.gateway import ClusterGateway
 from lanner.runtime.distributed.worker import ClusterWorker
 from lanner.runtime.services import Services, build_services
 from lanner.settings import Settings
-from tests.conformance.postgres_server import PostgresForTests, postgres_server
+from tests.conformance.postgres_server import pg_url, postgres_server
 
-__all__ = ["postgres_server"]
+__all__ = ["pg_url", "postgres_server"]
 
 FAST = ClusterConfig(lease_seconds=2.0, heartbeat_seconds=0.5, poll_seconds=0.1, worker_threads=4)
 
@@ -81,13 +81,6 @@ def sqlite_cluster(tmp_path: Path) -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.stop()
-
-
-@pytest.fixture
-def pg_url(postgres_server: PostgresForTests) -> Iterator[str]:
-    url = postgres_server.create_database()
-    yield url
-    postgres_server.drop_database(url)
 
 
 @pytest.fixture

@@ -7,17 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conformance.postgres_server import PostgresForTests, postgres_server
+from tests.conformance.postgres_server import PostgresForTests, pg_url, postgres_server
 
-__all__ = ["postgres_server"]
-
-
-@pytest.fixture
-def pg_url(postgres_server: PostgresForTests) -> Iterator[str]:
-    """A fresh, migrated database."""
-    url = postgres_server.create_database()
-    yield url
-    postgres_server.drop_database(url)
+__all__ = ["pg_url", "postgres_server"]
 
 
 @pytest.fixture
