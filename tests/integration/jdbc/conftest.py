@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,17 +15,14 @@ from typing import Any
 
 import psycopg
 import pytest
+from tests.unit.worker.conftest import harness
 
 from lanner.devservices.postgres import ManagedPostgres, temporary_postgres
 
+__all__ = ["harness"]
+
 USER, PASSWORD = "root", "s3cret'pw"
 
-_spec = importlib.util.spec_from_file_location(
-    "lanner_test_worker_conftest_jdbc", Path(__file__).parents[2] / "unit" / "worker" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_worker_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_worker_conftest)
 
 
 @dataclass(frozen=True)
@@ -71,11 +67,6 @@ def pgdb(postgres_server: ManagedPostgres) -> Iterator[Database]:
     yield dataclasses.replace(admin, name=name)
     with admin.connect() as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return _worker_conftest.load_harness().Harness(tmp_path)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

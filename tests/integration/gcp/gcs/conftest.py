@@ -3,36 +3,14 @@ and the worker test harness of tests/unit/worker."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-_HARNESS = Path(__file__).resolve().parents[3] / "unit" / "worker" / "harness.py"
+from tests.unit.worker.conftest import harness
 
-
-def _harness_module() -> ModuleType:
-    name = "lanner_test_worker_harness"  # the name tests/unit/worker/conftest.py uses
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _HARNESS)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    return sys.modules[name]
-
-
-@pytest.fixture
-def harness(tmp_path: Path) -> Any:
-    return _harness_module().Harness(tmp_path)
+__all__ = ["harness"]
 
 
 @pytest.fixture(scope="module")
