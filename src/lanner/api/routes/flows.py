@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,6 +15,7 @@ from lanner.api.ports import FlowCheck
 from lanner.api.query import filters, first, label_pairs, page_and_size, sort_of, split_documents
 from lanner.api.schemas import flow_json, paged
 from lanner.errors import FlowValidationError, Issue, LannerError
+from lanner.model.execution import iso
 from lanner.store.ports import StoredFlow
 
 router = APIRouter(tags=["Flows"])
@@ -49,13 +51,24 @@ async def search_flows(request: Request) -> dict[str, Any]:
     wanted += [(f.key, f.value) if f.key else label_pairs([f.value])[0]
                for f in found if f.field == "labels"]
     flows = await call(services_of(request).list_flows, namespace, text)
+    field, desc = sort_of(params, "id:asc")
+    page, size = page_and_size(params)
+    stored_key = _STORED_SORT_KEYS.get(field)
+    if not wanted and stored_key is not None:  # sort and page before parsing: one page of YAML
+        flows = sorted(flows, key=stored_key, reverse=desc)
+        return paged([flow_json(f) for f in flows[(page - 1) * size: page * size]], len(flows))
     rows = [flow_json(f) for f in flows]
     if wanted:
         rows = [r for r in rows if all({"key": k, "value": v} in r["labels"] for k, v in wanted)]
-    field, desc = sort_of(params, "id:asc")
     rows.sort(key=lambda r: str(r.get(field, "")), reverse=desc)
-    page, size = page_and_size(params)
     return paged(rows[(page - 1) * size: page * size], len(rows))
+
+
+# The sort keys flow_json would give, read from the stored record without parsing its YAML.
+_STORED_SORT_KEYS: dict[str, Callable[[StoredFlow], str]] = {
+    "id": lambda f: f.id, "namespace": lambda f: f.namespace,
+    "revision": lambda f: str(f.revision), "updated": lambda f: str(iso(f.updated)),
+}
 
 
 @router.get("/flows/distinct-namespaces", summary="Namespaces that hold flows")
