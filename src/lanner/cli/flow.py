@@ -49,21 +49,20 @@ def _fix(args: argparse.Namespace) -> int:
         return 1
     section = load_settings().section("ai")
     secrets = secret_values(section)
-    copilot = None
     ai_note = None
-    if not args.no_ai and section:
+    result = fix_flow(original, str(path), None)  # the rewrites that need no model
+    if not result.valid and not args.no_ai and section:  # only then is the copilot built
         try:
             copilot = copilot_from_config(section, max_attempts=args.max_attempts)
         except CopilotError as exc:
             ai_note = f"the copilot is not available: {exc}"
-    try:
-        result = fix_flow(original, str(path), copilot)
-    except CopilotError as exc:  # the model failed: keep the deterministic part
-        ai_note = f"the copilot failed: {exc}"
-        result = fix_flow(original, str(path), None)
-    finally:
-        if copilot is not None:
-            copilot.close()
+        else:
+            try:
+                result = fix_flow(original, str(path), copilot)
+            except CopilotError as exc:  # the model failed: the deterministic result stands
+                ai_note = f"the copilot failed: {exc}"
+            finally:
+                copilot.close()
     destination = str(path) if args.write else args.output
     if destination and (result.changed or args.output):
         Path(destination).write_text(result.text, "utf-8")
