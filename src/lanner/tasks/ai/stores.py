@@ -160,18 +160,22 @@ class PgVectorStore:
         import psycopg
         from psycopg import sql
 
+        from lanner.tasks.jdbc._pg import connection_failure
+        from lanner.tasks.jdbc.urls import PgTarget, hosts_config, map_host
+
         params = ctx.render(store.model_dump(exclude_none=True))
         password = str(params.get("password") or "")
         if password:
             ctx.mask(password)
-        host, port = str(params["host"]), int(params["port"])
+        # The same `hosts` mapping as the JDBC tasks (`pgdatabase` is this machine by default).
+        host, port = map_host(str(params["host"]), int(params["port"]), hosts_config(ctx.config or {}))
+        target = PgTarget({"host": host, "port": port, "user": str(params["user"]), "password": password,
+                           "dbname": str(params["database"])}, [(host, port or 5432)])
         table = str(params["table"])
         try:
-            conn = psycopg.connect(host=host, port=port, user=str(params["user"]), password=password,
-                                   dbname=str(params["database"]), autocommit=True, connect_timeout=30)
+            conn = psycopg.connect(**target.params, autocommit=True, connect_timeout=30)
         except psycopg.Error as exc:
-            raise TaskFailure(f"PGVector: cannot connect to PostgreSQL at {host}:{port}: "
-                              f"{str(exc).replace(password, '******') if password else exc}") from None
+            raise TaskFailure(f"PGVector: {connection_failure(target, exc)}") from None
         try:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         except psycopg.Error as exc:

@@ -80,6 +80,7 @@ class FakeContext:
         self.storage = FakeStorage(files or {})
         self.namespace = "company.ai"
         self.kv = FakeKV()
+        self.config: dict[str, Any] = {}  # Lanner's configuration: the defaults
 
     def working_dir(self) -> Path:
         return self.root
