@@ -402,6 +402,8 @@ class RuntimeApiServices:
 
     def triggers(self, namespace: str | None = None, flow_id: str | None = None) -> list[TriggerView]:
         views = []
+        states = {(s.namespace, s.flow_id, s.trigger_id): s  # one query, not one per trigger
+                  for s in self._trigger_states.list(namespace, flow_id)}
         for stored in self._flows.list(namespace):
             if flow_id is not None and stored.id != flow_id:
                 continue
@@ -410,7 +412,7 @@ class RuntimeApiServices:
             except (FlowValidationError, NotFoundError):
                 continue  # a flow that no longer parses (plugin removed) shows no trigger
             for trigger in flow.triggers:
-                state = self._trigger_states.get(flow.namespace, flow.id, trigger.id) or \
+                state = states.get((flow.namespace, flow.id, trigger.id)) or \
                     TriggerState(flow.namespace, flow.id, trigger.id, disabled=bool(trigger.disabled))
                 views.append(self._view(trigger, state))
         return views
