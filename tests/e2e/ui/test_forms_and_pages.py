@@ -211,6 +211,31 @@ def test_kv_store_and_namespace_files(ui: Ui) -> None:
     ui.shot("36-namespace-files")
 
 
+def test_kv_editor_keeps_input_given_before_it_re_renders(ui: Ui) -> None:
+    """Events that arrive between two renders (a fast typist, autofill, a slow machine) must
+    not undo each other, and opening the editor must not clear what was already typed."""
+    page = ui.logged_in().page
+    ui.goto("/ui/namespaces/ui.kv2/kv")
+    page.wait_for_selector("[data-testid=kv-table]")
+    typed = page.evaluate("""async () => {
+        const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+        [...document.querySelectorAll("button")].find((b) => b.textContent.includes("Add a key")).click();
+        await tick();
+        const key = document.querySelector("#kv-key");
+        key.value = "settings";
+        key.dispatchEvent(new Event("input", { bubbles: true }));
+        const type = document.querySelector("#kv-type");
+        type.value = "JSON";
+        type.dispatchEvent(new Event("change", { bubbles: true }));
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return [document.querySelector("#kv-key").value, document.querySelector("#kv-type").value];
+    }""")
+    assert typed == ["settings", "JSON"]
+    page.fill("#kv-value", '{"a": 1}')
+    page.click("[data-testid=kv-editor] button:has-text('Save')")
+    page.wait_for_selector("[data-testid=kv-table] tr[data-key=settings]")
+
+
 def test_server_errors_are_readable_never_blank(ui: Ui) -> None:
     page = ui.logged_in().page
     ui.goto("/ui/executions/ui.test/quick/NoSuchExecution")

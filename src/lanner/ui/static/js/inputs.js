@@ -213,8 +213,10 @@ function Widget({ input, value, onChange, onFile, invalid }) {
   }
 }
 
-/** The fields of `inputs`; `values`/`files` are controlled by the parent. */
-export function InputsForm({ inputs, values, files = {}, errors = {}, onChange, onFile, noFiles = false }) {
+/** The fields of `inputs`; their values and files are kept by the parent. `onChange`/`onFile`
+ * get an updater (previous => next), as a useState setter takes, so two fields changed before
+ * a re-render both count. */
+export function InputsForm({ inputs, values, errors = {}, onChange, onFile, noFiles = false }) {
   const shown = (inputs || []).filter((i) => !(noFiles && inputType(i) === "FILE"));
   if (!shown.length) return html`<p class="muted">This flow has no inputs.</p>`;
   return html`<div data-testid="inputs-form">${shown.map((input) => {
@@ -225,8 +227,8 @@ export function InputsForm({ inputs, values, files = {}, errors = {}, onChange, 
         label=${input.displayName || input.id} required=${input.required !== false && !hasDefault(input) && type !== "BOOLEAN"}
         error=${errors[input.id]} hint=${hints}>
       <${Widget} input=${input} value=${values[input.id]} invalid=${!!errors[input.id]}
-        onChange=${(v) => onChange({ ...values, [input.id]: v })}
-        onFile=${(f) => onFile && onFile({ ...files, [input.id]: f })} />
+        onChange=${(v) => onChange((previous) => ({ ...previous, [input.id]: v }))}
+        onFile=${(f) => onFile && onFile((previous) => ({ ...previous, [input.id]: f }))} />
     <//>`;
   })}</div>`;
 }

@@ -221,9 +221,11 @@ export function Pager({ page, size, total, onChange, sizes = [10, 25, 50, 100] }
   </div>`;
 }
 
-/** Key/value rows; `errors` maps a row index to a message. */
+/** Key/value rows; `errors` maps a row index to a message. `onChange` gets an updater
+ * (previous rows => next rows), as a useState setter takes, so two edits before a re-render
+ * both count. */
 export function LabelsEditor({ rows, onChange, errors = {} }) {
-  const update = (index, key, value) => onChange(rows.map((r, i) => (i === index ? { ...r, [key]: value } : r)));
+  const update = (index, key, value) => onChange((previous) => previous.map((r, i) => (i === index ? { ...r, [key]: value } : r)));
   return html`<div class="col" data-testid="labels-editor">
     ${rows.map((row, i) => html`<div key=${i}>
       <div class="row">
@@ -231,11 +233,11 @@ export function LabelsEditor({ rows, onChange, errors = {} }) {
           onInput=${(e) => update(i, "key", e.currentTarget.value)} />
         <input placeholder="value" aria-label="Label value" value=${row.value}
           onInput=${(e) => update(i, "value", e.currentTarget.value)} />
-        <button class="small" type="button" aria-label="Remove label" onClick=${() => onChange(rows.filter((_, j) => j !== i))}>✕</button>
+        <button class="small" type="button" aria-label="Remove label" onClick=${() => onChange((previous) => previous.filter((_, j) => j !== i))}>✕</button>
       </div>
       ${errors[i] ? html`<div class="field-error">${errors[i]}</div>` : ""}
     </div>`)}
-    <div><button class="small" type="button" onClick=${() => onChange([...rows, { key: "", value: "" }])}>+ Add a label</button></div>
+    <div><button class="small" type="button" onClick=${() => onChange((previous) => [...previous, { key: "", value: "" }])}>+ Add a label</button></div>
   </div>`;
 }
 

@@ -57,7 +57,7 @@ export function ExecuteDialog({ namespace, flowId, onClose }) {
     ${loadError ? html`<${ErrorBox} error=${loadError} />` : !flow ? html`<${Loading} />` : html`
       <form onSubmit=${submit} novalidate>
         ${flow.disabled ? html`<div class="error-box">This flow is disabled: the server will refuse to execute it.</div>` : ""}
-        <${InputsForm} inputs=${flow.inputs} values=${values} files=${files} errors=${errors}
+        <${InputsForm} inputs=${flow.inputs} values=${values} errors=${errors}
           onChange=${setValues} onFile=${setFiles} />
         <h3>Labels</h3>
         <${LabelsEditor} rows=${labels} onChange=${setLabels} errors=${labelErrs} />

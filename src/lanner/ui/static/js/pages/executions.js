@@ -109,7 +109,10 @@ export function ExecutionsBrowser({ fixed = {} }) {
     setSelected(new Set());
     executions.reload(true);
   };
-  const set = (field) => (e) => setDraft({ ...draft, [field]: e.currentTarget.value });
+  const set = (field) => (e) => {
+    const value = e.currentTarget.value;
+    setDraft((previous) => ({ ...previous, [field]: value }));
+  };
   const allChecked = results.length > 0 && results.every((e) => selected.has(e.id));
 
   return html`<div class="col grow" style="min-height:0" data-testid="executions-browser">
@@ -121,7 +124,7 @@ export function ExecutionsBrowser({ fixed = {} }) {
         class=${errors.labels ? "invalid" : ""} onInput=${set("labels")} /><//>
       <select aria-label="Time range" value=${draft.range} onChange=${(e) => {
         const range = e.currentTarget.value;
-        if (range === "custom") setDraft({ ...draft, range });
+        if (range === "custom") setDraft((previous) => ({ ...previous, range }));
         else apply({ ...draft, range, page: 1 });
       }}>${RANGES.map(([v, l]) => html`<option value=${v} selected=${v === draft.range}>${l}</option>`)}</select>
       ${draft.range === "custom" ? html`

@@ -57,22 +57,21 @@ function ValueInput({ type, value, onChange, invalid }) {
   return html`<input inputmode="decimal" ...${props} />`;
 }
 
+/** One editor per key: KvTab mounts a fresh one (its `key`) for each entry or new key, so the
+ * form never needs resetting from an effect, which would run after the first keystrokes. */
 function KvEditor({ namespace, entry, onSaved, onCancel }) {
   const isNew = !entry;
-  const [form, setForm] = useState({ key: "", type: "STRING", value: "", ttl: "", description: "" });
+  const [form, setForm] = useState(isNew ? { key: "", type: "STRING", value: "", ttl: "", description: "" } : null);
   const [errors, setErrors] = useState({});
   const [loadError, setLoadError] = useState(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (isNew) {
-      setForm({ key: "", type: "STRING", value: "", ttl: "", description: "" });
-      return;
-    }
+    if (isNew) return;
     api.get(path("namespaces", namespace, "kv", entry.key)).then((found) => {
       const type = KV_TYPES.includes(found.type) ? found.type : "STRING";
       setForm({ key: entry.key, type, value: valueText(found.type, found.value), ttl: "", description: entry.description || "" });
     }).catch(setLoadError);
-  }, [namespace, entry && entry.key]);
+  }, []);
   const save = async (event) => {
     event.preventDefault();
     const found = {};
@@ -97,14 +96,19 @@ function KvEditor({ namespace, entry, onSaved, onCancel }) {
       setBusy(false);
     }
   };
-  const set = (key) => (v) => setForm({ ...form, [key]: typeof v === "string" ? v : v.currentTarget.value });
+  // Updates from the previous state: two events before a re-render must not undo each other.
+  const set = (key) => (v) => {
+    const value = typeof v === "string" ? v : v.currentTarget.value;
+    setForm((previous) => ({ ...previous, [key]: value }));
+  };
   if (loadError) return html`<${ErrorBox} error=${loadError} />`;
+  if (!form) return html`<${Loading} />`;
   return html`<form class="card" onSubmit=${save} novalidate data-testid="kv-editor">
     <h2>${isNew ? "New key" : `Edit ${entry.key}`}</h2>
     <${Field} label="Key" id="kv-key" required=${true} error=${errors.key}>
       <input id="kv-key" value=${form.key} disabled=${!isNew} class=${errors.key ? "invalid" : ""} onInput=${set("key")} /><//>
     <${Field} label="Type" id="kv-type">
-      <select id="kv-type" value=${form.type} onChange=${(e) => setForm({ ...form, type: e.currentTarget.value, value: "" })}>
+      <select id="kv-type" value=${form.type} onChange=${(e) => { const type = e.currentTarget.value; setForm((previous) => ({ ...previous, type, value: "" })); }}>
         ${KV_TYPES.map((t) => html`<option value=${t} selected=${t === form.type}>${t}</option>`)}</select><//>
     <${Field} label="Value" id="kv-value" required=${true} error=${errors.value}>
       <${ValueInput} type=${form.type} value=${form.value} onChange=${set("value")} invalid=${!!errors.value} /><//>
@@ -144,7 +148,7 @@ function KvTab({ namespace }) {
           ${!entries.data.length ? html`<tr><td colspan="5" class="muted">No key in ${namespace}.</td></tr>` : ""}</tbody>
       </table></div>`}
     </div>
-    <div class="edit">${editing ? html`<${KvEditor} namespace=${namespace} entry=${editing === "new" ? null : editing}
+    <div class="edit">${editing ? html`<${KvEditor} key=${editing === "new" ? "new" : `entry:${editing.key}`} namespace=${namespace} entry=${editing === "new" ? null : editing}
       onCancel=${() => setEditing(null)} onSaved=${() => { setEditing(null); entries.reload(true); }} />` : ""}</div>
   </div>`;
 }

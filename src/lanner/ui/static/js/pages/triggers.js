@@ -195,7 +195,10 @@ function BackfillDialog({ row, onClose }) {
     }
   };
 
-  const setF = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
+  const setF = (key) => (e) => {
+    const value = e.currentTarget.value;
+    setForm((previous) => ({ ...previous, [key]: value }));
+  };
   let body;
   if (loadError) body = html`<${ErrorBox} error=${loadError} />`;
   else if (!flow) body = html`<${Loading} />`;
@@ -222,7 +225,7 @@ function BackfillDialog({ row, onClose }) {
       <h3>Inputs</h3>
       <${InputsForm} inputs=${flow.inputs} values=${values} errors=${errors.inputs} onChange=${setValues} noFiles=${true} />
       <h3>Labels</h3>
-      <${LabelsEditor} rows=${form.labels} onChange=${(labels) => setForm({ ...form, labels })} errors=${errors.labels} />
+      <${LabelsEditor} rows=${form.labels} onChange=${(update) => setForm((previous) => ({ ...previous, labels: update(previous.labels) }))} errors=${errors.labels} />
       ${preview ? html`<div class="info-box" style="margin-top:10px" data-testid="backfill-preview">${preview.error ? preview.error : html`
         <b>${preview.dates.length >= 10000 ? "10,000+" : preview.dates.length} execution(s)</b>${preview.dates.length ? ":" : " — no fire time between these dates."}
         <div class="mono small">${preview.dates.slice(0, 12).map((t) => html`<div>${fmtDate(new Date(t).toISOString())}</div>`)}
