@@ -48,6 +48,7 @@ class Registry:
         self._errors: dict[str, str] = {}
         self._use_entry_points = use_entry_points
         self._entry_points: dict[str, tuple[Kind, Any]] | None = None
+        self._packages: set[str] | None = None
         self._lock = threading.RLock()
 
     # ---- lookups ---------------------------------------------------------------------------
@@ -169,9 +170,20 @@ class Registry:
 
     # ---- entry points ----------------------------------------------------------------------
     def _entry_point(self, type_name: str) -> tuple[Kind, Any] | None:
-        if not self._use_entry_points or type_name in self._paths:
+        if not self._use_entry_points or type_name in self._paths or self._is_builtin_package(type_name):
             return None
         return self._scan_entry_points().get(type_name)
+
+    def _is_builtin_package(self, type_name: str) -> bool:
+        """A pluginDefaults prefix such as ``io.kestra.plugin.jdbc.postgresql`` (a package of
+        built-in types), or a word such as an input's ``type: SELECT``: never a plugin type (those
+        are dotted class names), so no need to read every installed package's metadata."""
+        if "." not in type_name:
+            return True
+        if self._packages is None:
+            self._packages = {name.rsplit(".", depth)[0] for name in self._paths
+                              for depth in range(1, name.count(".") + 1)}
+        return type_name in self._packages
 
     def _scan_entry_points(self) -> dict[str, tuple[Kind, Any]]:
         if not self._use_entry_points:
@@ -181,8 +193,9 @@ class Registry:
                 from importlib.metadata import entry_points
 
                 found: dict[str, tuple[Kind, Any]] = {}
+                installed = entry_points()  # one pass over the installed packages for all groups
                 for group, kind in ENTRY_POINT_GROUPS.items():
-                    for point in entry_points(group=group):
+                    for point in installed.select(group=group):
                         found.setdefault(point.name, (kind, point))
                 self._entry_points = found
             return self._entry_points

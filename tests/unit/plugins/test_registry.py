@@ -94,21 +94,32 @@ class _FakeEntryPoint:
         return self._target
 
 
-def test_entry_points_are_read_only_on_a_miss(monkeypatch):
-    calls: list[str] = []
+class _FakeInstalled:
+    def __init__(self, points: dict[str, list[_FakeEntryPoint]]) -> None:
+        self._points = points
 
-    def fake_entry_points(group: str) -> list[_FakeEntryPoint]:
-        calls.append(group)
-        return [_FakeEntryPoint("com.example.Custom", _CustomTask)] if group == "lanner.tasks" else []
+    def select(self, group: str) -> list[_FakeEntryPoint]:
+        return self._points.get(group, [])
+
+
+def test_entry_points_are_read_only_on_a_miss(monkeypatch):
+    scans: list[str] = []
+
+    def fake_entry_points() -> _FakeInstalled:
+        scans.append("all")
+        return _FakeInstalled({"lanner.tasks": [_FakeEntryPoint("com.example.Custom", _CustomTask)]})
 
     monkeypatch.setattr("importlib.metadata.entry_points", fake_entry_points)
     reg = Registry({"task": builtin.TASKS})
     assert reg.resolve("io.kestra.plugin.core.log.Log") is not None
-    assert calls == []  # built-ins never scan the installed packages
+    # Neither a pluginDefaults package prefix nor an input's `type: SELECT` is a plugin type.
+    assert reg.canonical("io.kestra.plugin.jdbc.postgresql") is None
+    assert reg.canonical("SELECT") is None
+    assert scans == []  # built-ins never scan the installed packages
     assert reg.resolve("com.example.Custom") is _CustomTask
     assert reg.canonical("com.example.OldCustom") == "com.example.Custom"
     assert "com.example.Custom" in reg.all_types("task")
-    assert calls == ["lanner.tasks", "lanner.triggers", "lanner.objects"]
+    assert scans == ["all"]  # one pass for every group, once
 
 
 def test_a_broken_plugin_module_is_reported_not_raised():
