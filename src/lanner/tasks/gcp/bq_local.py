@@ -28,7 +28,7 @@ from .bq_outputs import (
     load_external_options,
     query_metrics,
 )
-from .bq_schema import TableInfo, quote
+from .bq_schema import NULL_PARTITION, TableInfo, quote
 from .bq_sql import Names, TableRef, parse_table_id
 from .bq_warehouse import open_warehouse, warehouse_path
 from .localbucket import local_buckets, parse_gs_uri
@@ -204,9 +204,20 @@ def delete_table(task: DeleteTable, ctx: RunContext) -> Mapping[str, Any]:
             if info.partitioning is None:
                 engine.conn.rollback()
                 raise TaskFailure(f"Table {ref.dataset}.{name} is not partitioned: no partition {decorator}")
-            partition = info.partitioning.id_sql(quote(info.partitioning.column))
-            engine.conn.execute(f"DELETE FROM {quote(ref.dataset)}.{quote(name)} WHERE {partition} = ?",
-                                [decorator])
+            column = quote(info.partitioning.column)
+            bounds = info.partitioning.bounds(decorator)
+            # A range on the column (not the formatted id of every row): DuckDB can skip row groups.
+            if decorator == NULL_PARTITION:
+                where, parameters = f"{column} IS NULL", []
+            elif bounds is None:
+                engine.conn.rollback()
+                raise TaskFailure(f"Invalid partition decorator {decorator!r} for {ref.dataset}.{name}, "
+                                  f"partitioned by {info.partitioning.unit}: write e.g. "
+                                  f"{name}${info.partitioning.example_id()}")
+            else:
+                where = f"{column} >= ? AND {column} < ?"
+                parameters = [bound.replace(tzinfo=None) for bound in bounds]
+            engine.conn.execute(f"DELETE FROM {quote(ref.dataset)}.{quote(name)} WHERE {where}", parameters)
             engine.catalog.recompute_stats(info)
         else:
             engine.catalog.drop_table(ref.dataset, name)

@@ -172,7 +172,13 @@ class Partitioning:
             start = datetime.strptime(partition_id, _PARTITION_FORMATS[self.unit]).replace(tzinfo=UTC)
         except ValueError:
             return None
+        if start.strftime(_PARTITION_FORMATS[self.unit]) != partition_id:  # strptime takes "2019011"
+            return None
         return start, next_start(start, self.unit)
+
+    def example_id(self) -> str:
+        """A partition id of this unit, for error messages."""
+        return datetime(2019, 1, 1, tzinfo=UTC).strftime(_PARTITION_FORMATS[self.unit])
 
 
 def next_start(start: datetime, unit: PartitionUnit) -> datetime:

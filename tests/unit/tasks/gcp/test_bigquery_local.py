@@ -254,10 +254,26 @@ def test_create_table_definition_metadata_and_delete(h: Any, dataset: str) -> No
              "('2019-01-01', ['a'], 1), ('2019-01-02', [], 2)")
     ok(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": "days$20190101"}))
     assert query(h, "SELECT n FROM zoomcamp.days", fetchType="FETCH")["rows"] == [{"n": 2}]
+    for bad in ("days$2019011", "days$2019-01-02", "days$201901"):
+        refused = failed(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": bad}))
+        assert "write e.g. days$20190101" in refused
+    assert query(h, "SELECT n FROM zoomcamp.days", fetchType="FETCH")["rows"] == [{"n": 2}]
     ok(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": "days"}))
     days = {"dataset": "zoomcamp", "table": "days"}
     assert ok(run(h, bigquery.TableMetadata, {**days, "ifNotExists": "SKIP"})) == {}
     assert "Not found: Table" in failed(run(h, bigquery.TableMetadata, days))
+
+
+def test_delete_a_partition_of_a_timestamp_column(h: Any, dataset: str) -> None:
+    query(h, "CREATE TABLE zoomcamp.stamps (ts TIMESTAMP, n INT64) PARTITION BY DATE(ts)")
+    query(h, "INSERT INTO zoomcamp.stamps (ts, n) VALUES (TIMESTAMP '2019-01-01 23:59:59 UTC', 1), "
+             "(TIMESTAMP '2019-01-02 00:00:00 UTC', 2), (NULL, 3), (TIMESTAMP '2018-12-31 23:59:59 UTC', 4)")
+    ok(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": "stamps$20190101"}))
+    assert query(h, "SELECT n FROM zoomcamp.stamps ORDER BY n", fetchType="FETCH")["rows"] == [
+        {"n": 2}, {"n": 3}, {"n": 4}]
+    ok(run(h, bigquery.DeleteTable, {"dataset": "zoomcamp", "table": "stamps$__NULL__"}))
+    left = query(h, "SELECT n FROM zoomcamp.stamps ORDER BY n", fetchType="FETCH")["rows"]
+    assert left == [{"n": 2}, {"n": 4}]
 
 
 def test_load_from_gcs_with_wildcard_and_extract(h: Any, dataset: str, bucket_csv: str) -> None:
