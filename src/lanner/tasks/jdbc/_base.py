@@ -57,7 +57,7 @@ class QueryProperties(JdbcTask):
 
     # --- what each driver provides -----------------------------------------------------------
 
-    def open_session(self, ctx: RunContext) -> Session:
+    def open_session(self, ctx: RunContext, fetch_type: FetchType) -> Session:
         raise NotImplementedError
 
     def render_variables(self, ctx: RunContext, session: Session) -> Mapping[str, Any] | None:
@@ -101,7 +101,7 @@ class QueryProperties(JdbcTask):
     def run(self, ctx: RunContext) -> TaskOutput | Mapping[str, Any] | None:
         fetch_type = self.fetch_type(ctx)
         parameters = self.rendered_parameters(ctx)
-        session = self.open_session(ctx)
+        session = self.open_session(ctx, fetch_type)
         try:
             sql = _text(ctx.render(self.sql, self.render_variables(ctx, session)))
             statements = self.split(sql, session)

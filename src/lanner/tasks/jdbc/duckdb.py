@@ -25,7 +25,7 @@ from lanner.plugins.api import RunContext, TaskFailure, inside
 from ..core.files_service import input_files, materialise_input_files
 from ._base import QueriesProperties, QueryProperties
 from ._duck import DuckSession
-from ._session import Session
+from ._session import FetchType, Session
 from .urls import duckdb_path
 
 
@@ -41,7 +41,7 @@ class _DuckDb(QueryProperties):
     communityExtensions: list[str] | None = Field(
         default=None, description="Community extensions installed and loaded first (best effort).")
 
-    def open_session(self, ctx: RunContext) -> Session:
+    def open_session(self, ctx: RunContext, fetch_type: FetchType) -> Session:
         workdir = ctx.working_dir()
         self._write_inputs(ctx)
         database = self._database_file(ctx, workdir)

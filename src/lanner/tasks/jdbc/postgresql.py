@@ -16,7 +16,7 @@ from lanner.plugins.api import Prop, RunContext, TaskOutput
 
 from ._base import JdbcTask, QueriesProperties, QueryProperties
 from ._pg import PgSession, connect
-from ._session import Session
+from ._session import FetchType, Session
 from .pgcopy import copy_in, copy_out
 
 CopyFormat = Literal["TEXT", "CSV", "BINARY"]
@@ -33,8 +33,8 @@ class PostgresConnection(JdbcTask):
 
 
 class _PostgresQuery(PostgresConnection, QueryProperties):
-    def open_session(self, ctx: RunContext) -> Session:
-        return PgSession(connect(ctx, self, autocommit=True), streaming=self.fetch_type(ctx) != "NONE")
+    def open_session(self, ctx: RunContext, fetch_type: FetchType) -> Session:
+        return PgSession(connect(ctx, self, autocommit=True), streaming=fetch_type != "NONE")
 
 
 class Query(_PostgresQuery):

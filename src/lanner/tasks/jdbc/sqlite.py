@@ -17,7 +17,7 @@ from pydantic import Field
 from lanner.plugins.api import RunContext, TaskFailure, inside
 
 from ._base import QueriesProperties, QueryProperties
-from ._session import RowSet, Session
+from ._session import FetchType, RowSet, Session
 from .sqltext import bind_named
 from .urls import sqlite_path
 
@@ -73,7 +73,7 @@ class _Sqlite(QueryProperties):
     sqliteFile: str | None = Field(default=None, description="kestra:// URI of an existing database file.")
     outputDbFile: bool = Field(default=False, description="Keep the database file as output `databaseUri`.")
 
-    def open_session(self, ctx: RunContext) -> Session:
+    def open_session(self, ctx: RunContext, fetch_type: FetchType) -> Session:
         database = self._database_file(ctx)
         try:
             # Autocommit mode: transactions are begun explicitly (see ``run_statements``).
