@@ -4,10 +4,11 @@ it cleanly); a new runtime on the same SQLite file resumes the execution."""
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from lanner.runtime.local import LocalRun
-from lanner.runtime.services import build_services
+from lanner.runtime.services import build_services, utc_now
 from lanner.settings import Settings
 
 FLOW = """id: recover
@@ -56,3 +57,43 @@ def test_an_interrupted_task_is_retried_after_a_restart(tmp_path: Path) -> None:
     slow = next(r for r in final.task_runs if r.task_id == "slow")
     assert slow.attempts[0].state.current.value == "FAILED"  # the interrupted attempt
     assert len(slow.attempts) == 2  # retried once, per its policy
+
+
+SCHEDULED = """id: later
+namespace: company.team
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.debug.Return
+    format: hi
+"""
+
+
+def _started(execution) -> datetime:  # type: ignore[no-untyped-def]
+    return next(h.date for h in execution.state.histories if h.state.value == "RUNNING")
+
+
+def test_an_execution_scheduled_for_later_waits_for_its_date(tmp_path: Path) -> None:
+    with LocalRun(_services(tmp_path)) as local:
+        flow = local.runtime.deploy(SCHEDULED)
+        due = utc_now() + timedelta(seconds=1)
+        execution = local.runtime.create_execution(flow, schedule_date=due)
+        time.sleep(0.3)
+        assert local.runtime.get(execution.id).state.current.value == "CREATED"  # type: ignore[union-attr]
+        final = local.wait(execution.id, timeout=30)
+    assert final.state.current.value == "SUCCESS"
+    assert final.schedule_date == due and _started(final) >= due
+
+
+def test_a_scheduled_execution_keeps_its_date_across_a_restart(tmp_path: Path) -> None:
+    crashed = LocalRun(_services(tmp_path)).__enter__()
+    flow = crashed.runtime.deploy(SCHEDULED)
+    due = utc_now() + timedelta(seconds=1.5)
+    execution = crashed.runtime.create_execution(flow, schedule_date=due)
+    crashed.runtime._stopping = True  # "kill -9" before it is due
+
+    with LocalRun(_services(tmp_path)) as restarted:
+        assert restarted.runtime.recover() == 1
+        time.sleep(0.3)
+        assert restarted.runtime.get(execution.id).state.current.value == "CREATED"  # type: ignore[union-attr]
+        final = restarted.wait(execution.id, timeout=30)
+    assert final.state.current.value == "SUCCESS" and _started(final) >= due

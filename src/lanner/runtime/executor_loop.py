@@ -67,6 +67,7 @@ EndListener = Callable[[Execution], None]
 class _Post:
     execution_id: str
     event: Event
+    at: datetime | None = None  # not before (a scheduleDate, a retry's delay): the loop keeps a timer
 
 
 class Runtime:
@@ -140,11 +141,12 @@ class Runtime:
         schedule_date: datetime | None = None,
         execution_id: str | None = None,
     ) -> Execution:
-        """Resolve inputs (raises ``InputError``), store a CREATED execution, start it."""
+        """Resolve inputs (raises ``InputError``), store a CREATED execution, start it (at
+        ``schedule_date`` when that is in the future: it stays CREATED until then)."""
         execution = build_execution(flow, inputs, labels=labels, trigger=trigger, variables=variables,
                                     parent=parent, schedule_date=schedule_date,
                                     execution_id=execution_id)
-        self._launch(execution, Start())
+        self._launch(execution, Start(), at=schedule_date)
         return execution
 
     def kill(self, execution_id: str) -> None:
@@ -185,10 +187,7 @@ class Runtime:
         runtime starts an execution: created, replayed or retried as new)."""
         self.services.stores.executions.create(execution)
         self._settled[execution.id] = threading.Event()
-        if at is not None and at > utc_now():  # only the loop thread launches with a delay
-            heapq.heappush(self._timers, (at, next(self._seq), execution.id, first))
-        else:
-            self._queue.put(_Post(execution.id, first))
+        self._queue.put(_Post(execution.id, first, at))
 
     def wait(self, execution_id: str, timeout: float | None = None) -> Execution:
         """Block until the execution is settled; returns its final record."""
@@ -219,8 +218,8 @@ class Runtime:
             resumed += 1
             self._settled.setdefault(execution.id, threading.Event())
             state = execution.state.current
-            if state is State.CREATED:
-                self._queue.put(_Post(execution.id, Start()))
+            if state is State.CREATED:  # not started yet, maybe not due yet (its scheduleDate)
+                self._queue.put(_Post(execution.id, Start(), execution.schedule_date))
                 continue
             if state is State.QUEUED:
                 self._waiting_for_slot[execution.id] = (execution.namespace, execution.flow_id)
@@ -267,7 +266,9 @@ class Runtime:
             if item is None and self._stopping:
                 return
             self._fire_due_timers()
-            if item is not None:
+            if item is not None and item.at is not None and item.at > utc_now():
+                heapq.heappush(self._timers, (item.at, next(self._seq), item.execution_id, item.event))
+            elif item is not None:
                 self._handle(item.execution_id, item.event)
 
     def _fire_due_timers(self) -> None:
@@ -404,8 +405,9 @@ class Runtime:
             self._dequeue_one(*key)
 
     def _retry_as_new_execution(self, execution: Execution, at: datetime | None) -> None:
-        """The replay is stored now (CREATED) and started at ``at``, the retry policy's delay."""
-        self._launch(retry_execution(execution, self.flows.for_execution(execution)), Start(), at)
+        """The replay is stored now (CREATED, its scheduleDate the retry policy's delay, which
+        survives a restart) and started then."""
+        self._launch(retry_execution(execution, self.flows.for_execution(execution), at), Start(), at)
 
     def _fail_internally(self, execution_id: str, exc: Exception) -> None:
         execution = self.get(execution_id)
@@ -470,8 +472,9 @@ def build_execution(
     )
 
 
-def retry_execution(execution: Execution, flow: Flow) -> Execution:
-    """The CREATED replay of ``execution`` that retry behavior CREATE_NEW_EXECUTION starts."""
+def retry_execution(execution: Execution, flow: Flow, at: datetime | None = None) -> Execution:
+    """The CREATED replay of ``execution`` that retry behavior CREATE_NEW_EXECUTION starts
+    (``at``, as Kestra's scheduleDate of the new execution)."""
     return replace(
         execution,
         id=new_id(),
@@ -482,6 +485,7 @@ def retry_execution(execution: Execution, flow: Flow) -> Execution:
         original_id=execution.original_id or execution.id,
         attempt_number=execution.attempt_number + 1,
         flow_revision=flow.revision,
+        schedule_date=at,
     )
 
 

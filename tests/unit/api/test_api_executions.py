@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 from tests.unit.api.conftest import HELLO, Api
 
 BASE = "/api/v1/main/executions"
@@ -82,6 +85,18 @@ def test_create_without_wait_and_tenantless_path(api: Api) -> None:
     assert api.wait(body["id"]).state.current.value == "SUCCESS"
     fetched = api.client.get(f"/api/v1/executions/{body['id']}").json()
     assert fetched["outputs"] == {"shout": "WORLD"}
+
+
+def test_create_with_a_schedule_date_waits_for_it(api: Api) -> None:
+    api.deploy(HELLO)
+    due = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    body = api.client.post(f"{BASE}/company.team/hello", params={"scheduleDate": due}).json()
+    assert body["state"]["current"] == "CREATED" and body["scheduleDate"] is not None
+    time.sleep(0.3)
+    assert api.client.get(f"{BASE}/{body['id']}").json()["state"]["current"] == "CREATED"
+    final = api.wait(body["id"])
+    running = next(h.date for h in final.state.histories if h.state.value == "RUNNING")
+    assert final.state.current.value == "SUCCESS" and running >= datetime.fromisoformat(due)
 
 
 def test_create_errors(api: Api) -> None:
