@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
-from tests.e2e.conftest import SEEDS, Run
+import pytest
+
+from lanner.runtime.services import build_services
+from lanner.settings import Settings
+from lanner.store.ports import ExecutionQuery
+from tests.e2e.conftest import LANNER, SEEDS, Run
 
 HELLO = """id: hello
 namespace: company.team
@@ -117,3 +126,44 @@ def test_validate_seed_flows(lanner: Run) -> None:
     result = lanner("validate", str(SEEDS))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "11 flows, 0 errors" in result.stdout
+
+
+def test_sigterm_kills_the_execution_like_ctrl_c(tmp_path: Path) -> None:
+    """`timeout`, `docker stop` or a cancelled CI job send SIGTERM: the execution must end KILLED,
+    its script stopped, not stay RUNNING in the local store holding a concurrency slot."""
+    pid_file = tmp_path / "script.pid"
+    flow = tmp_path / "long.yaml"
+    flow.write_text(f"""id: long
+namespace: company.team
+concurrency:
+  limit: 1
+tasks:
+  - id: work
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    commands:
+      - echo $$ > {pid_file}
+      - sleep 60
+""")
+    home = tmp_path / "home"
+    environ = {**os.environ, "LANNER_HOME": str(home)}
+    environ.pop("LANNER_CONFIGURATION", None)
+    process = subprocess.Popen([LANNER, "run", str(flow)], env=environ, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    script_pid = int(pid_file.read_text())
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1, output
+    assert "KILLED" in output and "Traceback" not in output
+    with pytest.raises(ProcessLookupError):
+        os.kill(script_pid, 0)
+    services = build_services(Settings(home=home, raw={}, environ={}))
+    try:
+        [execution] = services.stores.executions.search(ExecutionQuery(flow_id="long")).results
+    finally:
+        services.close()
+    assert execution.state.current.value == "KILLED"

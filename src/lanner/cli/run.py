@@ -82,6 +82,20 @@ def execute(args: argparse.Namespace) -> int:
         return 1
 
 
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM (``timeout``, ``docker stop``, a cancelled CI job) and SIGHUP (a closed terminal)
+    take Ctrl-C's path: the execution is killed, its scripts stopped and its state stored, instead
+    of the process vanishing with the execution left RUNNING, holding a concurrency slot."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
+
+
 def _looks_like_flow_uid(text: str) -> bool:
     """``zoomcamp.04_postgres_taxi``: a namespace and a flow id, not a file name."""
     return "." in text and "/" not in text and not text.endswith((".yml", ".yaml"))
@@ -95,6 +109,7 @@ def _run(args: argparse.Namespace, path: Path) -> int:
     inputs = dict(_pairs(args.input, "input"))
     labels = _pairs(args.label, "label")
     log_stream = sys.stderr if args.json else sys.stdout
+    _stop_like_ctrl_c()
     with LocalRun() as local:
         flow = local.deploy_file(path)
         display = RunDisplay(log_stream, min_level=args.log_level, live=False if args.json else None)
