@@ -272,6 +272,41 @@ tasks:
     assert show.outputs == {"value": "42"}
 
 
+def test_subflow_schedule_date_delays_the_child() -> None:
+    child = flow("""
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.debug.Return
+    format: hi
+""", "later_child")
+    parent = flow("""
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: later_child
+    scheduleDate: "{{ now() | dateAdd(1, 'SECONDS') }}"
+  - id: bad
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: later_child
+    scheduleDate: next tuesday
+""", "later_parent")
+    with local_runtime() as local:
+        local.runtime.deploy(child)
+        final = local.wait(local.start(local.runtime.deploy(parent)).id, timeout=30)
+        call = next(run for run in final.task_runs if run.task_id == "call")
+        child_run = local.runtime.get(call.outputs["executionId"])
+        assert child_run is not None
+        logs = local.services.stores.logs.for_execution(final.id)
+    assert child_run.state.current.value == "SUCCESS" and child_run.schedule_date is not None
+    started = next(h.date for h in child_run.state.histories if h.state.value == "RUNNING")
+    created = child_run.state.histories[0].date
+    assert started >= child_run.schedule_date and (started - created).total_seconds() >= 0.8
+    assert final.state.current.value == "FAILED"
+    assert any("Invalid scheduleDate 'next tuesday'" in entry.message for entry in logs)
+
+
 def test_labels_kv_and_flow_outputs() -> None:
     result = run_flow(flow("""
 tasks:

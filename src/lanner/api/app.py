@@ -58,6 +58,7 @@ def create_app(
         follow,
         kv,
         logs,
+        metrics,
         misc,
         namespace_files,
         plugins,
@@ -74,7 +75,7 @@ def create_app(
     # come before the catch-all {namespace}/{flowId} forms.
     tenant_routers = [
         flows.router, webhooks.router, follow.router, files.router, executions.router, logs.router,
-        kv.router, namespace_files.router, triggers.router, plugins.router, ai.router,
+        metrics.router, kv.router, namespace_files.router, triggers.router, plugins.router, ai.router,
     ]
     for router in tenant_routers:
         app.include_router(router, prefix=TENANT_PREFIX)

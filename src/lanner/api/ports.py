@@ -16,7 +16,16 @@ from typing import Any, BinaryIO, Protocol
 from lanner.errors import Issue, LannerError, NotFoundError
 from lanner.files.namespace_files import NamespaceFiles
 from lanner.model.execution import Execution, LogEntry
-from lanner.store.ports import ExecutionQuery, KVEntry, LogQuery, Page, StoredFlow, TriggerState
+from lanner.model.metric import MetricAggregate
+from lanner.store.ports import (
+    ExecutionQuery,
+    KVEntry,
+    LogQuery,
+    MetricQuery,
+    Page,
+    StoredFlow,
+    TriggerState,
+)
 
 Unsubscribe = Callable[[], None]
 
@@ -177,7 +186,7 @@ class ApiServices(Protocol):
     def resume(self, execution_id: str, inputs: Mapping[str, Any]) -> None: ...
 
     def delete_execution(self, execution_id: str, delete_logs: bool = True,
-                         delete_storage: bool = True) -> None: ...
+                         delete_storage: bool = True, delete_metrics: bool = True) -> None: ...
 
     def execution_file(self, execution_id: str, uri: str) -> tuple[BinaryIO, int]:
         """An internal-storage file that belongs to the execution, with its size."""
@@ -194,6 +203,19 @@ class ApiServices(Protocol):
              task_id: str | None = None, after: int = 0) -> list[LogEntry]: ...
 
     def search_logs(self, query: LogQuery) -> Page: ...
+
+    # ---- metrics -----------------------------------------------------------------------------
+    def metrics(self, query: MetricQuery) -> Page:
+        """A page of an execution's metrics (``NotFoundError`` for an unknown execution)."""
+        ...
+
+    def metric_names(self, namespace: str, flow_id: str, task_id: str | None = None) -> list[str]: ...
+
+    def metric_task_ids(self, namespace: str, flow_id: str) -> list[str]: ...
+
+    def metric_aggregates(self, namespace: str, flow_id: str, name: str, aggregation: str,
+                          start: datetime, end: datetime,
+                          task_id: str | None = None) -> list[MetricAggregate]: ...
 
     # ---- KV and namespace files --------------------------------------------------------------
     def kv_entries(self, namespace: str) -> list[KVEntry]: ...

@@ -14,10 +14,14 @@ from lanner.plugins.api import SubflowRequest, Task
 @dataclass(frozen=True, slots=True)
 class SharedDirectory:
     """A working directory shared by the runnable descendants of one task run (WorkingDirectory).
-    ``key`` is that task run's id; ``setup`` its rendered ``inputFiles``."""
+    ``key`` is that task run's id; ``setup`` its plan's rendered ``shared_directory``; ``owner``
+    its task, whose hooks the worker calls to prepare the directory and collect its files;
+    ``collect``: this run is the owner's last child, so its worker collects after running it."""
 
     key: str
     setup: Mapping[str, Any]
+    owner: Task | None = None
+    collect: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,15 +99,28 @@ def dispatch_runnable(work: Work, run: TaskRun, task: Task) -> None:
                       _shared_directory(work, run)))
 
 
-def _shared_directory(work: Work, run: TaskRun) -> SharedDirectory | None:
+def shared_directory_owner(work: Work, run: TaskRun) -> TaskRun | None:
     """The closest ancestor whose plan shares one directory among its children (WorkingDirectory)."""
     parent_id = run.parent_task_run_id
     while parent_id is not None:
         parent = work.runs[parent_id]
         if parent.plan is not None and "sharedDirectory" in parent.plan:
-            return SharedDirectory(parent.id, parent.plan["sharedDirectory"])
+            return parent
         parent_id = parent.parent_task_run_id
     return None
+
+
+def _shared_directory(work: Work, run: TaskRun) -> SharedDirectory | None:
+    owner = shared_directory_owner(work, run)
+    if owner is None:
+        return None
+    plan = owner.plan or {}
+    branches = plan.get("branches") or []
+    last = branches[-1]["tasks"][-1] if branches and branches[-1]["tasks"] else None
+    # Kestra collects a WorkingDirectory's outputFiles after its last child: the worker of that
+    # child does it, while the directory is still there (the engine itself does no file work).
+    collect = run.parent_task_run_id == owner.id and run.task_id == last
+    return SharedDirectory(owner.id, plan["sharedDirectory"], work.index.task(owner.task_id), collect)
 
 
 # ---- flowables -------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ class TaskResult:
     ended_at: datetime
     outputs: Mapping[str, Any] | None = None
     worker_id: str | None = None
+    # Outputs of the WorkingDirectory whose directory this run shared, collected by the worker
+    # after its last child ran (``outputFiles``): merged into that task run's outputs.
+    directory_outputs: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from lanner.engine.commands import CreateExecutionRetry, WakeAt
 from lanner.engine.control import cancel_execution
-from lanner.engine.dispatch import close_with_attempt, start_run
+from lanner.engine.dispatch import close_with_attempt, shared_directory_owner, start_run
 from lanner.engine.events import Resume, SubflowCreated, SubflowEnded, TaskResult, TaskStarted
 from lanner.engine.retry import RetryPolicy, as_policy, next_execution_retry, next_task_retry
 from lanner.engine.work import Work
@@ -105,9 +106,19 @@ def on_task_result(work: Work, event: TaskResult) -> None:
             event.worker_id,
         ))
     run = replace(run, attempts=tuple(attempts))
+    if event.directory_outputs is not None:
+        _merge_directory_outputs(work, run, event.directory_outputs)
     task = work.index.task(run.task_id)
     complete(work, run, task, outcome, event.outputs, event.ended_at,
              retryable=work.state is not State.KILLING)
+
+
+def _merge_directory_outputs(work: Work, run: TaskRun, outputs: Mapping[str, Any]) -> None:
+    """Give the WorkingDirectory the outputs its last child's worker collected (outputFiles),
+    before the graph step ends it, so its next siblings can read them."""
+    owner = shared_directory_owner(work, run)
+    if owner is not None and not owner.state.current.is_terminated:
+        work.put(replace(owner, outputs={**(owner.outputs or {}), **outputs}))
 
 
 # ---- subflows --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
@@ -259,8 +260,9 @@ class Plan:
     concurrency: int = 1
     outputs: Mapping[str, Any] = field(default_factory=dict)
     depends_on: Mapping[str, Sequence[str]] | None = None
-    # WorkingDirectory: every runnable descendant runs in ONE directory, prepared with these
-    # rendered ``inputFiles`` (name -> text or kestra:// URI) before the first child runs.
+    # WorkingDirectory: every runnable descendant runs in ONE directory. This rendered setup
+    # (JSON data: ``inputFiles``, ``outputFiles``...) is handed back to the task's
+    # ``SharedDirectoryOwner`` hooks on the worker, which prepare and collect the directory.
     shared_directory: Mapping[str, Any] | None = None
 
 
@@ -286,6 +288,21 @@ class FlowableTask(Task):
         return plan_outputs
 
 
+@runtime_checkable
+class SharedDirectoryOwner(Protocol):
+    """A flowable whose plan sets ``shared_directory`` (WorkingDirectory) and does the file work of
+    that directory itself, on the worker (the engine does no I/O). Both hooks get a context of the
+    owner's task run: ``working_dir()`` is the shared directory, ``storage`` stores as the owner.
+
+    ``prepare_directory`` runs once, on the worker of the first child, on the still empty
+    directory. ``collect_directory`` runs on the worker of the last child, after it ran; what it
+    returns becomes the owner's outputs (Kestra's ``preExecuteTasks``/``postExecuteTasks``)."""
+
+    def prepare_directory(self, ctx: RunContext, setup: Mapping[str, Any]) -> None: ...
+
+    def collect_directory(self, ctx: RunContext, setup: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
+
+
 class ExecutionUpdatingTask(Task):
     """Runs inside the executor; returns labels to merge into the execution."""
 
@@ -303,6 +320,7 @@ class SubflowRequest:
     wait: bool = True
     transmit_failed: bool = True
     inherit_labels: bool = False
+    schedule_date: datetime | None = None  # the child stays CREATED until then
 
 
 class SubflowTask(Task):

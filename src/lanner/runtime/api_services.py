@@ -33,6 +33,7 @@ from lanner.files.namespace_files import NamespaceFiles
 from lanner.model.execution import Execution, LogEntry
 from lanner.model.flow import Flow
 from lanner.model.inputs import SECRET_MASK, mask_secret_inputs
+from lanner.model.metric import MetricAggregate
 from lanner.model.state import State
 from lanner.runtime.executor_loop import Runtime
 from lanner.runtime.services import utc_now
@@ -42,6 +43,7 @@ from lanner.store.ports import (
     FlowStore,
     KVEntry,
     LogQuery,
+    MetricQuery,
     Page,
     StoredFlow,
     TriggerState,
@@ -313,7 +315,7 @@ class RuntimeApiServices:
         self.runtime.resume(execution_id, inputs)
 
     def delete_execution(self, execution_id: str, delete_logs: bool = True,
-                         delete_storage: bool = True) -> None:
+                         delete_storage: bool = True, delete_metrics: bool = True) -> None:
         from lanner.files.uris import execution_prefix
 
         execution = self.get_execution(execution_id)
@@ -322,6 +324,8 @@ class RuntimeApiServices:
         self.services.stores.executions.delete(execution_id)
         if delete_logs:
             self.services.stores.logs.delete_execution(execution_id)
+        if delete_metrics:
+            self.services.stores.metrics.delete_execution(execution_id)
         if delete_storage:
             self.services.files.delete_prefix(
                 execution_prefix(execution.namespace, execution.flow_id, execution.id))
@@ -352,6 +356,22 @@ class RuntimeApiServices:
 
     def search_logs(self, query: LogQuery) -> Page:
         return self.services.stores.logs.search(query)
+
+    def metrics(self, query: MetricQuery) -> Page:
+        self.get_execution(query.execution_id)  # 404 when unknown
+        return self.services.stores.metrics.for_execution(query)
+
+    def metric_names(self, namespace: str, flow_id: str, task_id: str | None = None) -> list[str]:
+        return self.services.stores.metrics.names(namespace, flow_id, task_id)
+
+    def metric_task_ids(self, namespace: str, flow_id: str) -> list[str]:
+        return self.services.stores.metrics.task_ids(namespace, flow_id)
+
+    def metric_aggregates(self, namespace: str, flow_id: str, name: str, aggregation: str,
+                          start: datetime, end: datetime,
+                          task_id: str | None = None) -> list[MetricAggregate]:
+        return self.services.stores.metrics.aggregate(namespace, flow_id, name, aggregation, start, end,
+                                                      task_id)
 
     def kv_entries(self, namespace: str) -> list[KVEntry]:
         return self.services.kv.entries(namespace)

@@ -355,7 +355,8 @@ class Runtime:
             flow = self.flows.get(request.namespace, request.flow_id, request.revision)
             labels, trigger = subflow_origin(parent, command)
             child = self.create_execution(flow, request.inputs, labels=labels, trigger=trigger,
-                                          parent=(parent.id, command.parent_task_run_id))
+                                          parent=(parent.id, command.parent_task_run_id),
+                                          schedule_date=request.schedule_date)
         except LannerError as exc:
             self._emit([LogEntry(parent.namespace, parent.flow_id, parent.id, utc_now(), "ERROR",
                                  f"Unable to create the subflow execution: {exc}",

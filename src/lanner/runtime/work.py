@@ -1,24 +1,35 @@
 """Bridge between the engine's commands/events and the worker room (which may not import the
-engine): converts ``RunTask`` -> ``WorkerJob`` and ``WorkerResult`` -> ``TaskResult``, and owns
-the kill switches of running task runs."""
+engine): converts ``RunTask`` -> ``WorkerJob`` and ``WorkerResult`` -> ``TaskResult``, hands the
+metrics of each result (stamped with the task run's identifiers) to a metric sink, and owns the
+kill switches of running task runs."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from lanner.engine.commands import RunTask
 from lanner.engine.events import TaskResult
 from lanner.expr.engine import ExprServices
-from lanner.model.execution import Execution, LogEntry
+from lanner.model.execution import Execution, LogEntry, TaskRun
+from lanner.model.metric import MetricRecord
 from lanner.runtime.services import Services
-from lanner.worker.jobs import WorkerJob
+from lanner.worker.jobs import SharedDirectoryJob, WorkerJob, WorkerResult
 from lanner.worker.runner import WorkerDeps, expr_services_for, run_task
+
+_log = logging.getLogger("lanner.runtime")
+
+MetricSink = Callable[[Sequence[MetricRecord]], None]
 
 
 class WorkerBridge:
-    def __init__(self, services: Services, log_sink: Callable[[LogEntry], None]) -> None:
+    def __init__(self, services: Services, log_sink: Callable[[LogEntry], None],
+                 metric_sink: MetricSink | None = None) -> None:
+        """``metric_sink`` receives the metrics of each result; by default they are stored at
+        once (a shell that writes in transactions passes its own buffer)."""
         self._services = services
+        self._metric_sink: MetricSink = metric_sink or services.stores.metrics.append
         self._kills: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self.deps = WorkerDeps(
@@ -41,11 +52,17 @@ class WorkerBridge:
         try:
             shared = command.shared_directory
             job = WorkerJob(command.task_run, command.task, command.variables, command.attempt_number,
-                            (shared.key, shared.setup) if shared is not None else None)
+                            None if shared is None else SharedDirectoryJob(
+                                shared.key, shared.setup, shared.owner, shared.collect))
             result = run_task(job, self.deps, kill)
         finally:
             with self._lock:
                 self._kills.pop(command.task_run.id, None)
+        if result.metrics:
+            try:
+                self._metric_sink(metric_records(command.task_run, result))
+            except Exception:  # metrics are a report: never lose the task's result over them
+                _log.exception("could not store the metrics of task run %s", command.task_run.id)
         return TaskResult(
             task_run_id=result.task_run_id,
             state=result.state,
@@ -53,6 +70,7 @@ class WorkerBridge:
             ended_at=result.ended_at,
             outputs=result.outputs,
             worker_id=result.worker_id,
+            directory_outputs=result.directory_outputs,
         )
 
     def kill(self, task_run_ids: Iterable[str]) -> None:
@@ -86,6 +104,14 @@ class WorkerBridge:
         services.envs = self._envs  # type: ignore[attr-defined]
         services.globals = self._globals  # type: ignore[attr-defined]
         return services
+
+
+def metric_records(task_run: TaskRun, result: WorkerResult) -> list[MetricRecord]:
+    """The metrics of one attempt as stored: who reported them, and when (the attempt's end)."""
+    return [MetricRecord(task_run.namespace, task_run.flow_id, task_run.task_id, task_run.execution_id,
+                         task_run.id, metric.type, metric.name, metric.value, result.ended_at,
+                         metric.tags)
+            for metric in result.metrics]
 
 
 def _worker_config(services: Services) -> dict[str, object]:

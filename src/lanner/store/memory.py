@@ -17,6 +17,7 @@ from lanner.errors import ConflictError
 from lanner.model.execution import Execution, LogEntry, level_rank
 from lanner.model.state import TERMINATED, State
 from lanner.store.journal import Journal, namespace_matches
+from lanner.store.memory_metrics import MemoryMetricStore
 from lanner.store.memory_queues import MemoryEventQueue, MemoryJobQueue, MemoryTriggerStore
 from lanner.store.ports import (
     EventQueue,
@@ -28,6 +29,7 @@ from lanner.store.ports import (
     KVStore,
     LogQuery,
     LogStore,
+    MetricStore,
     Page,
     StoredFlow,
     TriggerStore,
@@ -281,6 +283,7 @@ class MemoryStores:
         self.flows: FlowStore = MemoryFlowStore(self._journal)
         self.executions: ExecutionStore = MemoryExecutionStore(self._journal)
         self.logs: LogStore = MemoryLogStore(self._journal)
+        self.metrics: MetricStore = MemoryMetricStore(self._journal)
         self.kv: KVStore = MemoryKVStore(self._journal)
         self.triggers: TriggerStore = MemoryTriggerStore(self._journal)
         self.jobs: JobQueue = MemoryJobQueue(self._journal, self._wakeup)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from lanner.model.execution import Execution, LogEntry, TaskRun
+from lanner.model.metric import MetricAggregate, MetricRecord
 from lanner.model.state import State
 
 
@@ -111,6 +112,50 @@ class LogQuery:
     text: str | None = None  # case-insensitive substring of the message
     page: int = 1
     size: int = 25
+
+
+# What ``MetricQuery.sort_by`` accepts: Kestra's sort fields of a MetricEntry.
+METRIC_SORT_FIELDS = ("timestamp", "name", "value", "type", "taskId")
+
+
+@dataclass(frozen=True, slots=True)
+class MetricQuery:
+    """One page of the metrics of one execution, optionally of one task run or one task."""
+
+    execution_id: str
+    task_run_id: str | None = None
+    task_id: str | None = None
+    page: int = 1  # 1-based, like Kestra
+    size: int = 10
+    sort_by: str = "timestamp"  # one of METRIC_SORT_FIELDS; ties keep the order of arrival
+    sort_desc: bool = False
+
+
+class MetricStore(Protocol):
+    """Metrics reported by task runs. Append-only; removed only with their execution."""
+
+    def append(self, entries: Sequence[MetricRecord]) -> None: ...
+
+    def for_execution(self, query: MetricQuery) -> Page:
+        """A page of an execution's metrics (``Page.results``: MetricRecord)."""
+        ...
+
+    def names(self, namespace: str, flow_id: str, task_id: str | None = None) -> list[str]:
+        """Distinct metric names reported by a flow (or one of its tasks), sorted."""
+        ...
+
+    def task_ids(self, namespace: str, flow_id: str) -> list[str]:
+        """Distinct ids of the flow's tasks that reported a metric, sorted."""
+        ...
+
+    def aggregate(self, namespace: str, flow_id: str, name: str, aggregation: str,
+                  start: datetime, end: datetime, task_id: str | None = None) -> list[MetricAggregate]:
+        """``aggregation`` (one of ``METRIC_AGGREGATIONS``) of the values of metric ``name``
+        with ``start <= timestamp <= end``, per UTC day, oldest day first; days without a
+        value are absent."""
+        ...
+
+    def delete_execution(self, execution_id: str) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +360,7 @@ class Stores(Protocol):
     flows: FlowStore
     executions: ExecutionStore
     logs: LogStore
+    metrics: MetricStore
     kv: KVStore
     triggers: TriggerStore
     jobs: JobQueue
@@ -342,6 +388,8 @@ __all__ = [
     "KVEntry",
     "KVStore",
     "LogStore",
+    "MetricQuery",
+    "MetricStore",
     "Page",
     "QueuedEvent",
     "StoredFlow",

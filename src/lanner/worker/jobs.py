@@ -17,6 +17,18 @@ from lanner.plugins.api import Task
 
 
 @dataclass(frozen=True, slots=True)
+class SharedDirectoryJob:
+    """The directory a WorkingDirectory's children share. ``key``: the WorkingDirectory's task run
+    id; ``setup``: its rendered plan data; ``owner``: its task (``SharedDirectoryOwner`` hooks);
+    ``collect``: this job is its last child, so the owner's files are collected after it ran."""
+
+    key: str
+    setup: Mapping[str, Any]
+    owner: Task | None = None
+    collect: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerJob:
     """One attempt of a runnable task run. ``variables`` is the complete rendering context."""
 
@@ -24,8 +36,7 @@ class WorkerJob:
     task: Task
     variables: Mapping[str, Any]
     attempt_number: int = 1
-    # Set for children of a WorkingDirectory: (key shared by the siblings, rendered inputFiles).
-    shared_directory: tuple[str, Mapping[str, Any]] | None = None
+    shared_directory: SharedDirectoryJob | None = None  # set for children of a WorkingDirectory
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +65,5 @@ class WorkerResult:
     worker_id: str | None = None
     metrics: tuple[MetricEntry, ...] = ()
     error: str | None = None
+    # What the owner of the shared directory collected after its last child (see WorkerJob).
+    directory_outputs: Mapping[str, Any] | None = None

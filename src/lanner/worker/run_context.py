@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from lanner.plugins.api import KVAccess, TaskLogger, TaskStorage, inside
+from lanner.plugins.api import KVAccess, TaskLogger, TaskStorage
 
 from .jobs import MetricEntry, WorkerJob
 from .logger import TaskRunLogger
@@ -45,7 +44,11 @@ class WorkerRunContext:
         config: Mapping[str, Any] | None = None,
         kill_event: threading.Event | None = None,
         tmp_dir: Path | None = None,
+        prepare_shared: Callable[[Path], None] | None = None,
+        workdir: Path | None = None,
     ) -> None:
+        """``prepare_shared`` fills a new shared directory (the owner's hook); ``workdir`` fixes
+        the working directory (an owner's context on its shared directory: never removed)."""
         run = job.task_run
         self.namespace = run.namespace
         self.flow_id = run.flow_id
@@ -66,7 +69,9 @@ class WorkerRunContext:
         self._kill_event = kill_event or threading.Event()
         self._tmp_dir = tmp_dir
         self._shared = job.shared_directory
-        self._workdir: Path | None = None
+        self._prepare_shared = prepare_shared
+        self._workdir: Path | None = workdir
+        self._keeps_workdir = workdir is not None or self._shared is not None
         self._lock = threading.Lock()
 
     # --- rendering ---------------------------------------------------------------------------
@@ -89,7 +94,7 @@ class WorkerRunContext:
         with self._lock:
             if self._workdir is None:
                 if self._shared is not None:
-                    self._workdir = self._shared_dir(*self._shared)
+                    self._workdir = self._shared_dir(self._shared.key)
                 else:
                     if self._tmp_dir is not None:
                         self._tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -97,19 +102,18 @@ class WorkerRunContext:
                                                           dir=self._tmp_dir))
             return self._workdir
 
-    def _shared_dir(self, key: str, setup: Mapping[str, Any]) -> Path:
-        """The directory of a WorkingDirectory, made (with its inputFiles) by its first child."""
+    def _shared_dir(self, key: str) -> Path:
+        """The directory of a WorkingDirectory, made (and prepared by its owner task: namespace
+        files, inputFiles) by its first child."""
         path = shared_directory_path(self._tmp_dir, self.execution_id, key)
         if not path.exists():
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
-            for name, content in (setup.get("inputFiles") or {}).items():
-                target = inside(staging, str(name))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if isinstance(content, str) and content.startswith("kestra://"):
-                    self.storage.download(content, target)
-                else:
-                    target.write_text(content if isinstance(content, str) else json.dumps(content),
-                                      "utf-8")
+            try:
+                if self._prepare_shared is not None:
+                    self._prepare_shared(staging)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
             staging.rename(path)  # atomic: siblings never see a half-prepared directory
         return path
 
@@ -118,7 +122,7 @@ class WorkerRunContext:
         for the next sibling and is removed by the runtime when its WorkingDirectory ends."""
         with self._lock:
             workdir, self._workdir = self._workdir, None
-        if workdir is not None and self._shared is None:
+        if workdir is not None and not self._keeps_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def metric(

@@ -21,6 +21,7 @@ from lanner.model.state import State
 from lanner.plugins.api import RunnableTask, TaskFailure, TaskOutput
 from lanner.store.kv_service import KVService, NamespaceKV
 
+from . import shared_directory
 from .boundary import user_code_boundary
 from .durations import format_duration, parse_duration
 from .expr_services import LogReader, WorkerExprServices
@@ -89,33 +90,13 @@ def run_task(job: WorkerJob, deps: WorkerDeps, kill_event: threading.Event | Non
     run, task = job.task_run, job.task
     started = deps.clock()
     masker = Masker()
-    services = expr_services_for(
-        deps, run.namespace, run.flow_id, run.execution_id, masker, task_id=run.task_id, task_run_id=run.id
-    )
-    logger = TaskRunLogger(
-        deps.log_sink,
-        masker,
-        deps.clock,
-        namespace=run.namespace,
-        flow_id=run.flow_id,
-        execution_id=run.execution_id,
-        task_id=run.task_id,
-        task_run_id=run.id,
-        attempt_number=job.attempt_number,
-        min_level=task.logLevel,
-    )
-    ctx = WorkerRunContext(
-        job,
-        renderer=deps.renderer_factory(services),
-        logger=logger,
-        storage=services.storage,
-        kv=services.kv_access,
-        env=deps.env,
-        masker=masker,
-        config=deps.config,
-        kill_event=kill_event,
-        tmp_dir=deps.tmp_dir,
-    )
+
+    def owner_context(owner_job: WorkerJob, workdir: Path) -> WorkerRunContext:
+        return _context(owner_job, deps, masker, kill_event, workdir=workdir)
+
+    ctx = _context(job, deps, masker, kill_event,
+                   prepare_shared=shared_directory.preparer(job, owner_context))
+    logger = ctx.logger
 
     outputs: Mapping[str, Any] | None = None
     state = State.SUCCESS
@@ -146,6 +127,17 @@ def run_task(job: WorkerJob, deps: WorkerDeps, kill_event: threading.Event | Non
             logger.debug("".join(traceback.format_exception(caught.error)).rstrip())
     if killed:
         state = State.KILLED
+    directory_outputs = None
+    if not killed:
+        with user_code_boundary() as collecting:
+            directory_outputs = shared_directory.collect(job, owner_context, deps.tmp_dir)
+        if collecting.error is not None:
+            # Kestra fails the WorkingDirectory when its files cannot be captured: here the last
+            # child fails, and with it the WorkingDirectory.
+            error = ("Unable to capture the output files of the WorkingDirectory: "
+                     f"{collecting.message}")
+            state = State.FAILED
+            logger.log("ERROR", error)
     return WorkerResult(
         task_run_id=run.id,
         state=state,
@@ -155,6 +147,49 @@ def run_task(job: WorkerJob, deps: WorkerDeps, kill_event: threading.Event | Non
         worker_id=deps.worker_id,
         metrics=tuple(ctx.metrics),
         error=error,
+        directory_outputs=directory_outputs,
+    )
+
+
+def _context(
+    job: WorkerJob,
+    deps: WorkerDeps,
+    masker: Masker,
+    kill_event: threading.Event,
+    *,
+    prepare_shared: Callable[[Path], None] | None = None,
+    workdir: Path | None = None,
+) -> WorkerRunContext:
+    """The run context of ``job``'s task run: storage, logs and rendering bound to it."""
+    run = job.task_run
+    services = expr_services_for(
+        deps, run.namespace, run.flow_id, run.execution_id, masker, task_id=run.task_id, task_run_id=run.id
+    )
+    logger = TaskRunLogger(
+        deps.log_sink,
+        masker,
+        deps.clock,
+        namespace=run.namespace,
+        flow_id=run.flow_id,
+        execution_id=run.execution_id,
+        task_id=run.task_id,
+        task_run_id=run.id,
+        attempt_number=job.attempt_number,
+        min_level=job.task.logLevel,
+    )
+    return WorkerRunContext(
+        job,
+        renderer=deps.renderer_factory(services),
+        logger=logger,
+        storage=services.storage,
+        kv=services.kv_access,
+        env=deps.env,
+        masker=masker,
+        config=deps.config,
+        kill_event=kill_event,
+        tmp_dir=deps.tmp_dir,
+        prepare_shared=prepare_shared,
+        workdir=workdir,
     )
 
 

@@ -131,6 +131,38 @@ def test_a_flow_runs_through_the_queues(cluster: Cluster) -> None:
     assert cluster.services.stores.jobs.get(final.task_runs[1].id) is None
 
 
+METRICS = """\
+id: measured
+namespace: scale.out
+tasks:
+  - id: count
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - echo '::{"metrics":[{"name":"rows","type":"counter","value":3,"tags":{"table":"trips"}}]}::'
+  - id: inline
+    type: io.kestra.plugin.core.debug.Return
+    format: abcd
+"""
+
+
+def test_a_workers_metrics_are_stored_with_the_task_run(cluster: Cluster) -> None:
+    from lanner.store.ports import MetricQuery
+
+    cluster.add_executor()
+    cluster.add_worker()
+    final = cluster.run(METRICS)
+    assert final.state.current is State.SUCCESS
+    stores = cluster.services.stores
+    found = stores.metrics.for_execution(MetricQuery(final.id, task_id="count")).results
+    run = final.task_runs[0]
+    assert [(m.task_id, m.task_run_id, m.name, m.type, m.value, dict(m.tags)) for m in found] == [
+        ("count", run.id, "rows", "counter", 3.0, {"table": "trips"})]
+    assert found[0].namespace == "scale.out" and found[0].flow_id == "measured"
+    # An inline task runs in the executor: its metrics are written with the step's outbox.
+    inline = stores.metrics.for_execution(MetricQuery(final.id, task_id="inline")).results
+    assert [(m.name, m.value) for m in inline if m.name == "length"] == [("length", 4.0)]
+
+
 def test_retries_wait_on_persisted_timers(cluster: Cluster) -> None:
     cluster.add_executor()
     cluster.add_worker()

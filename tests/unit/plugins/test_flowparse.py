@@ -194,6 +194,8 @@ tasks:
     type: io.kestra.plugin.core.flow.WorkingDirectory
     outputFiles:
       - "*.csv"
+    cache:
+      patterns: ["node_modules/**"]
     tasks:
       - id: a
         type: io.kestra.plugin.core.log.Log
@@ -201,9 +203,10 @@ tasks:
 """
     result = parse_flow(text)
     assert result.errors == []
-    assert [(i.path, i.line) for i in result.warnings] == [("tasks[0].outputFiles", 6)]
-    assert result.warnings[0].message.startswith("`outputFiles` is ignored: ")
-    assert parse_flow(text.replace('    outputFiles:\n      - "*.csv"\n', "")).warnings == []
+    # outputFiles is supported (no warning); cache is not.
+    assert [(i.path, i.line) for i in result.warnings] == [("tasks[0].cache", 8)]
+    assert result.warnings[0].message.startswith("`cache` is ignored: ")
+    assert parse_flow(text.replace('    cache:\n      patterns: ["node_modules/**"]\n', "")).warnings == []
 
 
 def test_task_defaults_is_read_as_plugin_defaults_with_a_warning():

@@ -189,3 +189,14 @@ def test_kv_bodies_are_typed(js: Any) -> None:
     assert found[1] == ["4.2", None] and found[2][0] is None and "number" in found[2][1]
     assert found[3] == ["true", None] and found[4] == ['{"a": [1]}', None] and "Invalid JSON" in found[5][1]
     assert found[6] == ["2024-01-31", None]
+
+
+def test_metric_values_read_as_people_read_them(js: Any) -> None:
+    found = js("execution/metrics.js", """return [
+        m.fmtMetricValue({type: 'counter', value: 3}),
+        m.fmtMetricValue({type: 'counter', value: 1234567}),
+        m.fmtMetricValue({type: 'gauge', value: 0.123456}),
+        m.fmtMetricValue({type: 'timer', value: 1.5}),
+        m.fmtMetricValue({type: 'timer', value: 0.25})];""")
+    assert found[0] == "3" and found[1].replace(",", "").replace("\u202f", "") == "1234567"
+    assert found[2] == "0.123" and found[3] == "1.50 s" and found[4] == "250 ms"

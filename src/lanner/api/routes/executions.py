@@ -76,8 +76,9 @@ async def get_execution(request: Request, execution_id: str) -> dict[str, Any]:
 
 @router.delete("/executions/{execution_id}", status_code=204, summary="Delete an execution")
 async def delete_execution(request: Request, execution_id: str, deleteLogs: bool = True,
-                           deleteStorage: bool = True) -> Response:
-    await call(services_of(request).delete_execution, execution_id, deleteLogs, deleteStorage)
+                           deleteStorage: bool = True, deleteMetrics: bool = True) -> Response:
+    await call(services_of(request).delete_execution, execution_id, deleteLogs, deleteStorage,
+               deleteMetrics)
     return Response(status_code=204)
 
 

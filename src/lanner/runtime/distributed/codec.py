@@ -143,7 +143,9 @@ def encode_run_task(command: RunTask, flow_revision: int) -> dict[str, Any]:
         "flowRevision": flow_revision,
         "variables": to_json(command.variables),
         "attemptNumber": command.attempt_number,
-        "sharedDirectory": None if shared is None else {"key": shared.key, "setup": to_json(shared.setup)},
+        "sharedDirectory": None if shared is None else {
+            "key": shared.key, "setup": to_json(shared.setup), "collect": shared.collect,
+            "ownerTaskId": shared.owner.id if shared.owner is not None else None},
     }
 
 
@@ -160,7 +162,12 @@ def decode_run_task(payload: Mapping[str, Any], flow: Flow) -> RunTask:
         raise FrameworkError(f"task '{task_id}' is not in revision {flow.revision} of flow "
                              f"{flow.namespace}.{flow.id}")
     shared = payload.get("sharedDirectory")
-    directory = None if not shared else SharedDirectory(str(shared["key"]), from_json(shared["setup"]))
+    directory = None
+    if shared:
+        owner_id = shared.get("ownerTaskId")  # the owner travels by id too, found in the same flow
+        directory = SharedDirectory(str(shared["key"]), from_json(shared["setup"]),
+                                    find_task(flow, str(owner_id)) if owner_id else None,
+                                    bool(shared.get("collect", False)))
     return RunTask(
         task_run=TaskRun.from_record(payload["taskRun"]),
         task=task,

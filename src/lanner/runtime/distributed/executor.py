@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -47,6 +47,7 @@ from lanner.engine.events import Dequeue, Event, Kill, Start, SubflowCreated, Su
 from lanner.errors import LannerError
 from lanner.model.execution import Execution, LogEntry
 from lanner.model.flow import Flow
+from lanner.model.metric import MetricRecord
 from lanner.model.state import OCCUPIES_CONCURRENCY_SLOT, State
 from lanner.runtime.distributed.codec import decode_event
 from lanner.runtime.distributed.config import ClusterConfig, process_id
@@ -101,7 +102,7 @@ class ClusterExecutor:
         self.flows = gateway.flows
         self.config = config or ClusterConfig()
         self.id = executor_id or process_id("executor")
-        self._bridge = WorkerBridge(self.services, self._collect_log)
+        self._bridge = WorkerBridge(self.services, self._collect_log, self._collect_metrics)
         self._bridge.deps.worker_id = self.id
         self._timers = TimerKeeper(self.stores, self.id, self.config)
         self._step: _Step | None = None
@@ -306,7 +307,7 @@ class ClusterExecutor:
                 outbox.events.append((execution.parent_id, SubflowEnded(
                     execution.parent_task_run_id, execution.id, execution.state.current, execution.outputs)))
         elif isinstance(command, CreateExecutionRetry):
-            outbox.start(retry_execution(execution, step.flow), command.at)
+            outbox.start(retry_execution(execution, step.flow, command.at), command.at)
 
     def _create_subflow(self, step: _Step, command: CreateSubflow) -> None:
         parent, request = step.execution, command.request
@@ -314,14 +315,15 @@ class ClusterExecutor:
             flow = self.flows.get(request.namespace, request.flow_id, request.revision)
             labels, trigger = subflow_origin(parent, command)
             child = build_execution(flow, request.inputs, labels=labels, trigger=trigger,
-                                    parent=(parent.id, command.parent_task_run_id))
+                                    parent=(parent.id, command.parent_task_run_id),
+                                    schedule_date=request.schedule_date)
         except LannerError as exc:
             step.outbox.logs.append(LogEntry(parent.namespace, parent.flow_id, parent.id, utc_now(), "ERROR",
                                              f"Unable to create the subflow execution: {exc}",
                                              task_run_id=command.parent_task_run_id))
             step.pending.append(SubflowEnded(command.parent_task_run_id, "", State.FAILED, None))
             return
-        step.outbox.start(child)
+        step.outbox.start(child, request.schedule_date)
         step.pending.append(SubflowCreated(command.parent_task_run_id, child.id))
 
     def _after_commit(self, step: _Step) -> None:
@@ -344,6 +346,14 @@ class ClusterExecutor:
             step.outbox.logs.append(entry)
         else:
             self.stores.logs.append([entry])
+
+    def _collect_metrics(self, metrics: Sequence[MetricRecord]) -> None:
+        """Metrics of inline tasks join the step's transaction, as their logs do."""
+        step = self._step
+        if step is not None:
+            step.outbox.metrics.extend(metrics)
+        else:
+            self.stores.metrics.append(metrics)
 
     # ---- failures and housekeeping -----------------------------------------------------------
     def _fail_internally(self, execution_id: str, event_ids: list[int], exc: Exception) -> None:

@@ -1,6 +1,7 @@
 """Everything one executor step writes besides the execution itself, gathered while the engine
 decides and written in the step's transaction: task jobs, timers, events for other executions,
-new executions (subflows, retries), logs, and the jobs of killed task runs to withdraw."""
+new executions (subflows, retries), logs and metrics (of inline tasks), and the jobs of killed
+task runs to withdraw."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from lanner.engine.commands import RunTask
 from lanner.engine.events import Event, Start
 from lanner.model.execution import Execution, LogEntry
 from lanner.model.ids import new_id
+from lanner.model.metric import MetricRecord
 from lanner.runtime.distributed.codec import encode_event, encode_run_task, worker_group_of
 from lanner.runtime.distributed.config import TASK_JOB, TIMER_GROUP, TIMER_JOB
 from lanner.runtime.services import utc_now
@@ -40,6 +42,7 @@ class Outbox:
     events: list[tuple[str, Event]] = field(default_factory=list)
     executions: list[Execution] = field(default_factory=list)
     logs: list[LogEntry] = field(default_factory=list)
+    metrics: list[MetricRecord] = field(default_factory=list)
 
     @property
     def has_timers(self) -> bool:
@@ -68,5 +71,7 @@ class Outbox:
             stores.jobs.enqueue(self.jobs)
         if self.logs:
             stores.logs.append(self.logs)
+        if self.metrics:
+            stores.metrics.append(self.metrics)
         for execution_id, event in self.events:
             stores.events.push(execution_id, encode_event(event))

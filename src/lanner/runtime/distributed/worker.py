@@ -8,7 +8,9 @@
   executor withdrew the job) or the lease lapsed - so the task is interrupted and its result
   dropped.
 - Report: the job is completed and its ``TaskResult`` pushed in ONE transaction, and only while
-  this worker still holds the job: exactly one result per attempt reaches the executor.
+  this worker still holds the job: exactly one result per attempt reaches the executor. The
+  buffered logs and the task's metrics are written in that transaction too (the metrics never
+  travel through the event queue: the executor has no use for them).
 - Death: a killed worker stops heartbeating; its jobs are re-queued once their lease lapsed
   (``requeue_expired``, run by every executor and worker). A job claimed again (``attempts`` >
   1) is not run a second time: it is reported FAILED with a clear log line, and the engine
@@ -22,12 +24,14 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from lanner.engine.events import TaskResult, TaskStarted
 from lanner.model.execution import LogEntry, TaskRun
+from lanner.model.metric import MetricRecord
 from lanner.model.state import State
 from lanner.runtime.distributed.codec import decode_run_task, encode_event, payload_flow
 from lanner.runtime.distributed.config import TASK_JOB, ClusterConfig, process_id
@@ -66,7 +70,7 @@ class ClusterWorker:
         self.config = config or ClusterConfig()
         self.id = worker_id or process_id("worker")
         self.flows = FlowCache(services)
-        self._bridge = WorkerBridge(services, self._buffer_log)
+        self._bridge = WorkerBridge(services, self._buffer_log, self._buffer_metrics)
         self._bridge.deps.worker_id = self.id
         self._pool = ThreadPoolExecutor(max_workers=self.config.worker_threads,
                                         thread_name_prefix="lanner-task")
@@ -74,7 +78,8 @@ class ClusterWorker:
         self._lock = threading.Lock()
         self._slot_freed = threading.Event()
         self._logs: list[LogEntry] = []
-        self._logs_lock = threading.Lock()
+        self._metrics: list[MetricRecord] = []
+        self._logs_lock = threading.Lock()  # guards the buffers of logs and metrics
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.groups: list[str | None] = [None, *self.config.worker_groups]
@@ -103,6 +108,7 @@ class ClusterWorker:
             time.sleep(0.02)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._flush_logs()
+        self._flush_metrics()
 
     @property
     def running(self) -> int:
@@ -193,6 +199,7 @@ class ClusterWorker:
             stores = self.stores
             with stores.transaction():
                 self._flush_logs()
+                self._flush_metrics()
                 if stores.jobs.complete(job.id, self.id) and result is not None:
                     stores.events.push(job.execution_id, encode_event(result))
 
@@ -249,3 +256,13 @@ class ClusterWorker:
             entries, self._logs = self._logs, []
         if entries:
             self.stores.logs.append(entries)
+
+    def _buffer_metrics(self, metrics: Sequence[MetricRecord]) -> None:
+        with self._logs_lock:
+            self._metrics.extend(metrics)
+
+    def _flush_metrics(self) -> None:
+        with self._logs_lock:
+            metrics, self._metrics = self._metrics, []
+        if metrics:
+            self.stores.metrics.append(metrics)

@@ -18,6 +18,7 @@ from lanner.store.ports import (
     JobQueue,
     KVStore,
     LogStore,
+    MetricStore,
     TriggerStore,
 )
 from lanner.store.sql.database import Database, SharedConnectionDatabase
@@ -28,6 +29,7 @@ from lanner.store.sql.flows import SqlFlowStore
 from lanner.store.sql.jobs import SqlJobQueue
 from lanner.store.sql.kv import SqlKVStore
 from lanner.store.sql.logs import SqlLogStore
+from lanner.store.sql.metrics import SqlMetricStore
 from lanner.store.sql.migrations import migrate
 from lanner.store.sql.notify import LocalNotifier, Notifier
 from lanner.store.sql.triggers import SqlTriggerStore
@@ -44,6 +46,7 @@ class SqlStores:
         self.flows: FlowStore = SqlFlowStore(db)
         self.executions: ExecutionStore = SqlExecutionStore(db)
         self.logs: LogStore = SqlLogStore(db)
+        self.metrics: MetricStore = SqlMetricStore(db)
         self.kv: KVStore = SqlKVStore(db)
         self.triggers: TriggerStore = SqlTriggerStore(db)
         self.jobs: JobQueue = SqlJobQueue(db, notifier)

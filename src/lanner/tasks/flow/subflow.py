@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from lanner.plugins.api import Labels, RenderContext, SubflowRequest, SubflowTask
+from lanner.plugins.api import Labels, RenderContext, SubflowRequest, SubflowTask, TaskFailure
 
 
 class Subflow(SubflowTask):
@@ -48,7 +49,9 @@ tasks:
     wait: bool = Field(default=True, description="Wait for the child execution to end.")
     transmitFailed: bool = Field(default=True, description="A failed child fails this task (needs `wait`).")
     inheritLabels: bool = Field(default=False, description="Copy this execution's labels to the child.")
-    scheduleDate: str | None = Field(default=None, description="Start the child at this date (rendered).")
+    scheduleDate: str | None = Field(
+        default=None, description="Start the child at this date (rendered ISO-8601 date-time; UTC when it "
+                                  "has no offset): it stays CREATED until then.")
     restartBehavior: Literal["NEW_EXECUTION", "RETRY_FAILED"] = "RETRY_FAILED"
     outputs: dict[str, Any] | None = Field(default=None, description="Deprecated: use the child flow's "
                                                                      "`outputs`.")
@@ -65,4 +68,18 @@ tasks:
             wait=self.wait,
             transmit_failed=self.transmitFailed,
             inherit_labels=self.inheritLabels,
+            schedule_date=self._schedule_date(ctx),
         )
+
+    def _schedule_date(self, ctx: RenderContext) -> datetime | None:
+        if self.scheduleDate is None:
+            return None
+        text = str(ctx.render(self.scheduleDate)).strip()
+        if not text:
+            return None
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise TaskFailure(f"Invalid scheduleDate '{text}': expected an ISO-8601 date-time such as "
+                              "2025-01-31T10:00:00Z or {{ now() | dateAdd(1, 'HOURS') }}") from None
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # Kestra: UTC by default

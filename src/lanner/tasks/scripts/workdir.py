@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from lanner.plugins.api import RunContext, TaskFailure, inside
+from lanner.plugins.api import RenderContext, RunContext, TaskFailure, inside
 from lanner.tasks.core._support import to_text
 from lanner.tasks.core.files_service import input_files, materialise_input_files
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 INTERNAL_STORAGE_URI = re.compile(r"(kestra:\/\/[-a-zA-Z0-9%._\+~#=/]*)")
 
 
-def render_list(ctx: RunContext, value: Any, what: str, extra: Mapping[str, Any] | None = None) -> list[str]:
+def render_list(ctx: RenderContext, value: Any, what: str,
+                extra: Mapping[str, Any] | None = None) -> list[str]:
     """A ``Prop[list[str]]``: a YAML list (each item rendered) or one expression giving a list."""
     if value is None:
         return []

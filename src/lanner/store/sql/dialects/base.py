@@ -15,7 +15,8 @@ from collections.abc import Mapping
 class Dialect(ABC):
     name: str
     # Column types substituted into migration templates ({json}: JSON text kept as written;
-    # {jsonb}: JSON the database may search; {text}, {int}, {bigint}, {bool}, {serial_pk}).
+    # {jsonb}: JSON the database may search; {text}, {int}, {bigint}, {double}, {bool},
+    # {serial_pk}).
     column_types: Mapping[str, str]
     # How a write transaction starts (SQLite takes the write lock up front: BEGIN IMMEDIATE).
     begin_write: str = "BEGIN"

@@ -28,6 +28,7 @@ class PostgresDialect(Dialect):
         "text": "TEXT",
         "int": "INTEGER",
         "bigint": "BIGINT",
+        "double": "DOUBLE PRECISION",
         "bool": "BOOLEAN",
         "serial_pk": "BIGSERIAL PRIMARY KEY",
     }

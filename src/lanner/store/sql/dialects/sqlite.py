@@ -35,6 +35,7 @@ class SQLiteDialect(Dialect):
         "text": "TEXT",
         "int": "INTEGER",
         "bigint": "INTEGER",
+        "double": "REAL",
         "bool": "INTEGER",
         "serial_pk": "INTEGER PRIMARY KEY",
     }

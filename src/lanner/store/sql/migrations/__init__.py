@@ -1,12 +1,12 @@
 """Schema migrations: numbered, applied in order at open, recorded in ``lanner_schema``.
 
 A migration is a list of DDL templates whose column types come from the dialect
-(``{json}``, ``{jsonb}``, ``{text}``, ``{int}``, ``{bigint}``, ``{bool}``, ``{serial_pk}``), so one
-migration serves every database, plus optional statements for one dialect only (``extra``,
-e.g. a Postgres GIN index). Each runs in its own write transaction, which first takes the
-dialect's migration lock (SQLite's BEGIN IMMEDIATE is one already); the version table is
-re-read inside it, so two processes opening the same new database do not apply a migration
-twice. Never edit a released migration: add the next number.
+(``{json}``, ``{jsonb}``, ``{text}``, ``{int}``, ``{bigint}``, ``{double}``, ``{bool}``,
+``{serial_pk}``), so one migration serves every database, plus optional statements for one
+dialect only (``extra``, e.g. a Postgres GIN index). Each runs in its own write transaction,
+which first takes the dialect's migration lock (SQLite's BEGIN IMMEDIATE is one already); the
+version table is re-read inside it, so two processes opening the same new database do not
+apply a migration twice. Never edit a released migration: add the next number.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ class Migration:
 
 
 def _all() -> tuple[Migration, ...]:
-    from lanner.store.sql.migrations import m0001_initial, m0002_triggers_and_queues
+    from lanner.store.sql.migrations import m0001_initial, m0002_triggers_and_queues, m0003_metrics
 
-    return (m0001_initial.MIGRATION, m0002_triggers_and_queues.MIGRATION)
+    return (m0001_initial.MIGRATION, m0002_triggers_and_queues.MIGRATION, m0003_metrics.MIGRATION)
 
 
 MIGRATIONS: tuple[Migration, ...] = _all()

@@ -1,8 +1,10 @@
-// One execution: overview, Gantt, logs, outputs, topology coloured by state; kill, restart, replay.
+// One execution: overview, Gantt, logs, outputs, metrics, topology coloured by state; kill, restart,
+// replay.
 import { html, useEffect, useRef, useState } from "../../vendor/lanner-vendor.js";
 import { api, follow } from "../api.js";
 import { Gantt } from "../execution/gantt.js";
 import { LogsView } from "../execution/logs.js";
+import { MetricsView } from "../execution/metrics.js";
 import { OutputsView } from "../execution/outputs.js";
 import { Link, navigate, path } from "../router.js";
 import { Topology, taskStates } from "../topology.js";
@@ -13,7 +15,7 @@ import {
 
 const TABS = [
   { id: "overview", label: "Overview" }, { id: "gantt", label: "Gantt" }, { id: "logs", label: "Logs" },
-  { id: "outputs", label: "Outputs" }, { id: "topology", label: "Topology" },
+  { id: "outputs", label: "Outputs" }, { id: "metrics", label: "Metrics" }, { id: "topology", label: "Topology" },
 ];
 
 /** Terminated, and so are all its task runs (afterExecution included). */
@@ -145,6 +147,7 @@ export function ExecutionPage({ executionId, tab }) {
       onSelect=${showLogsOf} onReplay=${replay} />` : ""}
     ${current === "logs" ? html`<${LogsView} execution=${execution} live=${!settled} taskRun=${taskRun} onClearTaskRun=${() => setTaskRun(null)} />` : ""}
     ${current === "outputs" ? html`<${OutputsView} execution=${execution} />` : ""}
+    ${current === "metrics" ? html`<${MetricsView} execution=${execution} />` : ""}
     ${current === "topology" ? html`<${ExecutionTopology} execution=${execution} />` : ""}
   </div>`;
 }
