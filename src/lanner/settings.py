@@ -42,6 +42,21 @@ def _lookup(data: Mapping[str, Any], *path: str) -> Any:
     return node
 
 
+STORAGE_TYPES = ("local", "gcs")
+
+
+@dataclass(frozen=True)
+class GcsStorageSettings:
+    """``storage.gcs`` (Kestra's ``kestra.storage.gcs``) plus the emulator, if any."""
+
+    bucket: str
+    prefix: str = ""
+    project_id: str | None = None
+    # A JSON key, its base64 or a key file's path: never shown (repr=False).
+    service_account: str | None = field(default=None, repr=False)
+    emulator_host: str | None = None  # STORAGE_EMULATOR_HOST, as Google's clients honour it
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -58,6 +73,47 @@ class Settings:
     def storage_dir(self) -> Path:
         path = _lookup(self.raw, "storage", "local", "base-path") or _lookup(self.raw, "storage", "path")
         return Path(str(path)).expanduser() if path else self.home / "storage"
+
+    @property
+    def storage_type(self) -> str:
+        """``storage.type``: ``local`` (the default: a folder, ``storage.local.base-path``) or
+        ``gcs`` (a bucket, ``storage.gcs.*``: no shared disk needed between machines)."""
+        raw = _lookup(self.raw, "storage", "type")
+        kind = str(raw).strip().lower() if raw is not None and str(raw).strip() else "local"
+        if kind not in STORAGE_TYPES:
+            raise ConfigurationError(
+                f"storage.type is {raw!r}: expected one of {', '.join(STORAGE_TYPES)} "
+                "(e.g. `storage: {type: gcs, gcs: {bucket: my-bucket}}`)")
+        return kind
+
+    @property
+    def gcs_storage(self) -> GcsStorageSettings:
+        """``storage.gcs``, checked; raises ``ConfigurationError`` naming the key to fix."""
+        section = _lookup(self.raw, "storage", "gcs")
+        section = section if isinstance(section, Mapping) else {}
+        bucket = str(_lookup(section, "bucket") or "").strip()
+        if not bucket:
+            raise ConfigurationError(
+                "storage.type is 'gcs' but storage.gcs.bucket is not set: add the bucket's name, "
+                "e.g. `storage: {type: gcs, gcs: {bucket: my-lanner-storage}}` (or "
+                "`kestra.storage.gcs.bucket`), or use `storage.type: local`")
+        if bucket.startswith("gs://") or "/" in bucket:
+            raise ConfigurationError(
+                f"storage.gcs.bucket must be a bare bucket name, got {bucket!r}: write "
+                "`bucket: my-bucket` and put any folder in `storage.gcs.prefix`")
+        account = _lookup(section, "service-account")
+        if isinstance(account, Mapping):  # the key written as YAML rather than JSON text
+            import json
+
+            account = json.dumps(dict(account))
+        project = _lookup(section, "project-id")
+        return GcsStorageSettings(
+            bucket=bucket,
+            prefix=str(_lookup(section, "prefix") or ""),
+            project_id=str(project) if project else None,
+            service_account=str(account) if account else None,
+            emulator_host=self.environ.get("STORAGE_EMULATOR_HOST") or None,
+        )
 
     @property
     def work_dir(self) -> Path:

@@ -42,12 +42,26 @@ def build_services(
     repository_url: str | None = None,
     storage_dir: Path | None = None,
 ) -> Services:
-    from lanner.files.local import LocalFileStorage
+    """``storage_dir`` overrides ``storage.local.base-path``; it does not apply when the
+    settings choose another storage type (``storage.type: gcs``)."""
     from lanner.store import open_stores
 
     settings = settings or load_settings()
+    files = build_file_storage(settings, storage_dir=storage_dir)  # config errors before opening stores
     url = repository_url or settings.repository_url
     stores = open_stores(url)
-    files = LocalFileStorage(storage_dir or settings.storage_dir)
     return Services(settings=settings, stores=stores, files=files, kv=KVService(stores.kv),
                     environ=settings.environ)
+
+
+def build_file_storage(settings: Settings, *, storage_dir: Path | None = None) -> FileStorage:
+    """The internal storage the settings ask for (``storage.type``: local or gcs)."""
+    if settings.storage_type == "gcs":
+        from lanner.files.gcs import GcsFileStorage
+
+        gcs = settings.gcs_storage
+        return GcsFileStorage(gcs.bucket, prefix=gcs.prefix, project_id=gcs.project_id,
+                              service_account=gcs.service_account, endpoint=gcs.emulator_host)
+    from lanner.files.local import LocalFileStorage
+
+    return LocalFileStorage(storage_dir or settings.storage_dir)
