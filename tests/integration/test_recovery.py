@@ -34,6 +34,12 @@ def _services(home: Path):  # type: ignore[no-untyped-def]
     return build_services(Settings(home=home, raw={}, environ={}))
 
 
+def _forget(crashed: LocalRun) -> None:
+    """Release what the "dead" runtime's process would have lost with it (its run lease)."""
+    if crashed.runtime.lease is not None:
+        crashed.runtime.lease.close()
+
+
 def test_an_interrupted_task_is_retried_after_a_restart(tmp_path: Path) -> None:
     crashed = LocalRun(_services(tmp_path)).__enter__()
     crashed.services.kv.set("company.team", "nap", "PT30S")
@@ -52,6 +58,7 @@ def test_an_interrupted_task_is_retried_after_a_restart(tmp_path: Path) -> None:
         restarted.services.kv.set("company.team", "nap", "PT0.1S")  # the retry is quick
         assert restarted.runtime.recover() == 1
         final = restarted.wait(execution.id, timeout=60)
+    _forget(crashed)
     assert final.state.current.value == "SUCCESS"
     assert next(r for r in final.task_runs if r.task_id == "last").outputs == {"value": "one-done"}
     slow = next(r for r in final.task_runs if r.task_id == "slow")
@@ -96,4 +103,5 @@ def test_a_scheduled_execution_keeps_its_date_across_a_restart(tmp_path: Path) -
         time.sleep(0.3)
         assert restarted.runtime.get(execution.id).state.current.value == "CREATED"  # type: ignore[union-attr]
         final = restarted.wait(execution.id, timeout=30)
+    _forget(crashed)
     assert final.state.current.value == "SUCCESS" and _started(final) >= due

@@ -47,11 +47,12 @@ from lanner.engine.events import (
 )
 from lanner.engine.flowindex import index_of
 from lanner.errors import LannerError, NotFoundError
-from lanner.model.execution import Execution, ExecutionTrigger, Label, LogEntry, StateInfo
+from lanner.model.execution import Execution, ExecutionTrigger, Label, LogEntry, StateInfo, TaskRun
 from lanner.model.flow import Flow
 from lanner.model.ids import new_id
 from lanner.model.state import OCCUPIES_CONCURRENCY_SLOT, State
 from lanner.runtime.flows import FlowCache
+from lanner.runtime.leases import RunLease
 from lanner.runtime.services import Services, utc_now
 from lanner.runtime.work import WorkerBridge
 
@@ -80,6 +81,7 @@ class Runtime:
         self._timers: list[tuple[datetime, int, str, Event]] = []  # due, order, execution, event
         self._seq = itertools.count()
         self._live: dict[str, Execution] = {}
+        self.lease: RunLease | None = None  # lanner run: the ids it runs, for other processes
         self._settled: dict[str, threading.Event] = {}
         self._log_listeners: list[LogListener] = []
         self._change_listeners: list[ChangeListener] = []
@@ -186,6 +188,8 @@ class Runtime:
         """Store a new execution and give it its first event, now or at ``at`` (the one place a
         runtime starts an execution: created, replayed or retried as new)."""
         self.services.stores.executions.create(execution)
+        if self.lease is not None:
+            self.lease.add(execution.id)
         self._settled[execution.id] = threading.Event()
         self._queue.put(_Post(execution.id, first, at))
 
@@ -202,18 +206,18 @@ class Runtime:
     def get(self, execution_id: str) -> Execution | None:
         return self._live.get(execution_id) or self.services.stores.executions.get(execution_id)
 
-    def recover(self) -> int:
-        """Resume executions left unfinished by a stopped (or killed) process.
+    def recover(self, skip: Iterable[str] = ()) -> int:
+        """Resume executions left unfinished by a stopped (or killed) process, except ``skip``
+        (executions another live process is running: ``lanner run``'s leases).
 
         Task runs that were at a worker when the process died are reported FAILED with a clear
         log line, so the engine retries them per their retry policy or fails them; everything
         else continues from its persisted state. Returns how many executions were resumed.
         """
-        from lanner.plugins.api import RunnableTask
-
+        skipped = set(skip)
         resumed = 0
         for execution in self.services.stores.executions.unfinished():
-            if execution.id in self._live:
+            if execution.id in self._live or execution.id in skipped:
                 continue
             resumed += 1
             self._settled.setdefault(execution.id, threading.Event())
@@ -229,19 +233,36 @@ class Runtime:
             except LannerError:
                 self._fail_internally(execution.id, RuntimeError("its flow revision is gone"))
                 continue
-            tasks = index_of(flow).tasks
             now = utc_now()
-            for run in execution.task_runs:
-                if run.state.current in (State.SUBMITTED, State.RUNNING) and \
-                        isinstance(tasks.get(run.task_id), RunnableTask):
-                    self._emit([LogEntry(execution.namespace, execution.flow_id, execution.id, now,
-                                         "ERROR", "Task run interrupted: Lanner stopped while it was "
-                                         "running; it is retried if its retry policy allows",
-                                         task_id=run.task_id, task_run_id=run.id)])
-                    started = run.state.histories[-1].date
-                    self._queue.put(_Post(execution.id, TaskResult(run.id, State.FAILED, started, now)))
+            for run in _at_a_worker(execution, flow):
+                self._emit([LogEntry(execution.namespace, execution.flow_id, execution.id, now,
+                                     "ERROR", "Task run interrupted: Lanner stopped while it was "
+                                     "running; it is retried if its retry policy allows",
+                                     task_id=run.task_id, task_run_id=run.id)])
+                started = run.state.histories[-1].date
+                self._queue.put(_Post(execution.id, TaskResult(run.id, State.FAILED, started, now)))
             self._queue.put(_Post(execution.id, Tick()))
         return resumed
+
+    def kill_orphan(self, execution_id: str, reason: str) -> bool:
+        """Kill an unfinished execution whose process died without finishing it (see
+        ``leases``): no worker will ever report its running task runs, so they are reported
+        KILLED here. Returns False when there is nothing to kill."""
+        execution = self.services.stores.executions.get(execution_id)
+        if execution is None or execution.state.current.is_terminated or execution_id in self._live:
+            return False
+        self._settled.setdefault(execution_id, threading.Event())
+        now = utc_now()
+        self._emit([LogEntry(execution.namespace, execution.flow_id, execution.id, now, "ERROR", reason)])
+        self._queue.put(_Post(execution_id, Kill()))
+        try:
+            running = _at_a_worker(execution, self.flows.for_execution(execution))
+        except LannerError:
+            running = []
+        for run in running:
+            started = run.state.histories[-1].date
+            self._queue.put(_Post(execution_id, TaskResult(run.id, State.KILLED, started, now)))
+        return True
 
     # ---- the loop ----------------------------------------------------------------------
     def _post_existing(self, execution_id: str, event: Event) -> None:
@@ -434,6 +455,16 @@ class Runtime:
         for listener in self._log_listeners:
             for entry in entries:
                 listener(entry)
+
+
+def _at_a_worker(execution: Execution, flow: Flow) -> list[TaskRun]:
+    """Task runs a worker had (or was given) when their process stopped."""
+    from lanner.plugins.api import RunnableTask
+
+    tasks = index_of(flow).tasks
+    return [run for run in execution.task_runs
+            if run.state.current in (State.SUBMITTED, State.RUNNING)
+            and isinstance(tasks.get(run.task_id), RunnableTask)]
 
 
 def build_execution(

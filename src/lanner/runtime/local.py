@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,10 +12,15 @@ from lanner.errors import FlowValidationError, InputError, Issue
 from lanner.model.execution import Execution
 from lanner.model.flow import Flow
 from lanner.runtime.executor_loop import Runtime
+from lanner.runtime.leases import RunLease, leases_dir, orphaned_executions
 from lanner.runtime.services import Services, build_services
 
 if TYPE_CHECKING:
     from lanner.scheduler.ports import LaunchRequest
+
+ORPHAN_REASON = ("Killed: the `lanner run` process that was running this execution stopped without "
+                 "finishing it (kill -9, out of memory, a crash). Replay or restart it to run it again.")
+
 
 class LocalRun:
     def __init__(self, services: Services | None = None, *, max_workers: int = 32) -> None:
@@ -23,11 +29,26 @@ class LocalRun:
 
     def __enter__(self) -> LocalRun:
         self.runtime.start()
+        self._take_lease()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.runtime.stop()
+        if self.runtime.lease is not None:
+            self.runtime.lease.close()
         self.services.close()
+
+    def _take_lease(self) -> None:
+        """Record the executions this process runs, and kill those a dead ``lanner run`` left
+        unfinished: nobody else would, and they hold concurrency slots (see ``leases``)."""
+        directory = leases_dir(self.services.settings.home)
+        self.runtime.lease = RunLease(directory)
+        with orphaned_executions(directory, own=self.runtime.lease) as orphans:
+            killed = [execution_id for execution_id in sorted(orphans)
+                      if self.runtime.kill_orphan(execution_id, ORPHAN_REASON)]
+            for execution_id in killed:  # its slot frees when it ends: a bounded wait is enough
+                with suppress(TimeoutError):
+                    self.runtime.wait(execution_id, timeout=10)
 
     def deploy_file(self, path: Path) -> Flow:
         data = path.read_bytes()

@@ -141,6 +141,17 @@ def serve_http(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> 
     return bool(server.started)
 
 
+def _recover(runtime: Any, home: Path) -> int:
+    """Resume what a previous server (or a dead ``lanner run``) left unfinished, but not what a
+    ``lanner run`` still alive on the same home is running: two processes would run it."""
+    from lanner.runtime.leases import leases_dir, live_executions, orphaned_executions
+
+    directory = leases_dir(home)
+    with orphaned_executions(directory):  # their executions are resumed here; leases removed
+        resumed: int = runtime.recover(skip=live_executions(directory))
+    return resumed
+
+
 def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = None,
           config_file: Path | None = None, out: TextIO = sys.stdout) -> int:
     from lanner import __version__
@@ -158,7 +169,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, flows_dir: Path | None = No
     creds = resolve_credentials(settings, host)
     api = RuntimeApiServices(runtime, basic_auth_enabled=True)
     deployed = deploy_startup_flows(api.deploy_flow, flows_dir, out)
-    resumed = runtime.recover()
+    resumed = _recover(runtime, settings.home)
     scheduler = SchedulerThread(runtime).start()
     watcher = None
     if flows_dir is not None:

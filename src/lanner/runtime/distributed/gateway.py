@@ -66,7 +66,7 @@ class ClusterGateway(Runtime):
             self._ender.join(timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def recover(self) -> int:
+    def recover(self, skip: Iterable[str] = ()) -> int:
         """Nothing to do: unfinished work waits in the event and job queues."""
         return 0
 
