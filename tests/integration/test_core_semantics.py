@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from lanner.errors import InputError
 from lanner.testing import local_runtime, run_flow
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seed-flows"
@@ -553,3 +555,42 @@ tasks:
     assert [h.state.value for h in first.state.histories][-1] == "SUCCESS"
     assert next(r for r in final.task_runs if r.task_id == "last").outputs == {"value": original.id}
     assert sorted(r.value for r in final.task_runs if r.task_id == "check") == ["a", "b"]
+
+
+INPUT_EXPRESSIONS = """
+variables:
+  region: eu
+inputs:
+  - {id: year, type: INT, defaults: "{{ now() | date('yyyy') }}"}
+  - id: where
+    type: STRING
+    defaults: "{{ flow.namespace }}/{{ vars.region }}/{{ secret('TOKEN') | length }}"
+  - {id: cloud, type: SELECT, values: [AWS, GCP], defaults: AWS}
+  - id: region
+    type: SELECT
+    expression: "{{ ['us-east-1', 'eu-west-1'] }}"
+    defaults: us-east-1
+    dependsOn: {inputs: [cloud], condition: "{{ inputs.cloud == 'AWS' }}"}
+  - id: file
+    type: STRING
+    defaults: "{{ trigger.date ?? 'manual' }}-{{ inputs.cloud | lower }}.csv"
+    dependsOn: {inputs: [cloud]}
+tasks:
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.year }} {{ inputs.where }} {{ inputs.region }} {{ inputs.file }}"
+"""
+
+
+def test_input_defaults_conditions_and_expressions_are_rendered() -> None:
+    token = {"SECRET_TOKEN": "c2VjcmV0"}  # base64 "secret"
+    result = run_flow(flow(INPUT_EXPRESSIONS), environ=token)
+    assert result.state == "SUCCESS", result.logs
+    year = datetime.now(UTC).year
+    assert result.execution.inputs["year"] == year and result.execution.inputs["region"] == "us-east-1"
+    assert result.outputs("show") == {"value": f"{year} company.team/eu/6 us-east-1 manual-aws.csv"}
+    other = run_flow(flow(INPUT_EXPRESSIONS), {"cloud": "GCP"}, environ=token)
+    assert "region" not in other.execution.inputs  # its condition is false: the input is disabled
+    assert other.execution.inputs["file"] == "manual-gcp.csv"
+    with pytest.raises(InputError, match="region"):
+        run_flow(flow(INPUT_EXPRESSIONS), {"region": "mars-1"}, environ=token)  # not in `expression`

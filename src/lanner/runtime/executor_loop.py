@@ -47,9 +47,11 @@ from lanner.engine.events import (
 )
 from lanner.engine.flowindex import index_of
 from lanner.errors import LannerError, NotFoundError
+from lanner.expr.engine import ExprServices, Renderer
 from lanner.model.execution import Execution, ExecutionTrigger, Label, LogEntry, StateInfo, TaskRun
 from lanner.model.flow import Flow
 from lanner.model.ids import new_id
+from lanner.model.inputs import RenderTyped
 from lanner.model.state import OCCUPIES_CONCURRENCY_SLOT, State
 from lanner.runtime.flows import FlowCache
 from lanner.runtime.leases import RunLease
@@ -147,7 +149,7 @@ class Runtime:
         ``schedule_date`` when that is in the future: it stays CREATED until then)."""
         execution = build_execution(flow, inputs, labels=labels, trigger=trigger, variables=variables,
                                     parent=parent, schedule_date=schedule_date,
-                                    execution_id=execution_id)
+                                    execution_id=execution_id, expr_services=self._worker.expr_services)
         self._launch(execution, Start(), at=schedule_date)
         return execution
 
@@ -477,24 +479,26 @@ def build_execution(
     parent: tuple[str, str] | None = None,
     schedule_date: datetime | None = None,
     execution_id: str | None = None,
+    expr_services: Callable[[Execution], ExprServices] | None = None,
 ) -> Execution:
     """A CREATED execution of ``flow`` with resolved inputs (raises ``InputError``): the
-    record every runtime shell stores before it starts the execution."""
+    record every runtime shell stores before it starts the execution. ``expr_services`` (the
+    functions ``kv()``, ``secret()``... for this execution) lets inputs use expressions in
+    ``defaults``, ``dependsOn.condition`` and SELECT ``expression``, as in Kestra 1.x."""
     from lanner.model.inputs import resolve_inputs
 
     execution_id = execution_id or new_id()
-    resolved = resolve_inputs(flow.inputs, dict(inputs or {}))
     merged: dict[str, str] = dict(flow.labels)
     for key, value in labels:
         merged[key] = value
     merged.setdefault("system.correlationId", execution_id)
-    return Execution(
+    created = Execution(
         id=execution_id,
         namespace=flow.namespace,
         flow_id=flow.id,
         flow_revision=flow.revision,
         state=StateInfo.new(State.CREATED, utc_now()),
-        inputs=resolved,
+        inputs={},
         labels=tuple(Label(k, str(v)) for k, v in merged.items()),
         variables=dict(variables or {}),
         trigger=trigger,
@@ -502,6 +506,29 @@ def build_execution(
         parent_task_run_id=parent[1] if parent else None,
         schedule_date=schedule_date,
     )
+    render_typed = _input_renderer(flow, created, expr_services) if expr_services is not None else None
+    return replace(created, inputs=resolve_inputs(flow.inputs, dict(inputs or {}), render_typed=render_typed))
+
+
+def _input_renderer(flow: Flow, created: Execution,
+                    expr_services: Callable[[Execution], ExprServices]) -> RenderTyped:
+    """Renders an input's expression with the run variables of the execution being created
+    (``flow``, ``execution``, ``trigger``, ``labels``, ``envs``...) and the inputs resolved so
+    far. Built on first use: most flows have no expression in their inputs."""
+    built: list[tuple[Renderer, dict[str, Any]]] = []
+
+    def render_typed(value: Any, context: Mapping[str, Any]) -> Any:
+        if not built:
+            from lanner.expr.context import build_variables
+
+            services = expr_services(created)
+            base = build_variables(flow, created, envs=getattr(services, "envs", None),
+                                   globals_=getattr(services, "globals", None))
+            built.append((Renderer(services), base))
+        renderer, base = built[0]
+        return renderer.render_typed(value, {**base, **context})
+
+    return render_typed
 
 
 def retry_execution(execution: Execution, flow: Flow, at: datetime | None = None) -> Execution:

@@ -316,7 +316,8 @@ class ClusterExecutor:
             labels, trigger = subflow_origin(parent, command)
             child = build_execution(flow, request.inputs, labels=labels, trigger=trigger,
                                     parent=(parent.id, command.parent_task_run_id),
-                                    schedule_date=request.schedule_date)
+                                    schedule_date=request.schedule_date,
+                                    expr_services=self._bridge.expr_services)
         except LannerError as exc:
             step.outbox.logs.append(LogEntry(parent.namespace, parent.flow_id, parent.id, utc_now(), "ERROR",
                                              f"Unable to create the subflow execution: {exc}",
