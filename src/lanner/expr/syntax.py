@@ -104,7 +104,7 @@ _COMPARE = {"eq": "eq", "ne": "ne", "gt": "gt", "lt": "lt", "gteq": "gteq", "lte
 _PRECEDENCE = {
     "name:or": 10, "name:and": 15, "name:is": 20, "name:contains": 20,
     "eq": 30, "ne": 30, "gt": 30, "lt": 30, "gteq": 30, "lteq": 30, "name:equals": 30,
-    "name:in": 30, "name:not": 30,  # ``not in``
+    "name:in": 30, "name:isIn": 30, "name:not": 30,  # ``not in``; Kestra 1.x ``isIn``
     "add": 40, "sub": 40, "mul": 60, "div": 60, "mod": 60,
     "pipe": 100, "tilde": 110, "range": 120, "null_coalesce": 120, "undefined_coalesce": 120,
 }
@@ -117,6 +117,25 @@ class PebbleParser(Parser):
 
     def parse_expression(self, with_condexpr: bool = True) -> nodes.Expr:
         return self._expression(0)
+
+    def parse_if(self) -> nodes.If:
+        """Jinja's ``if``, with Pebble's ``{% elseif %}`` (Jinja's ``elif`` is kept)."""
+        node = result = nodes.If(lineno=self.stream.expect("name:if").lineno)
+        branches = ("name:elseif", "name:elif", "name:else", "name:endif")
+        while True:
+            node.test = self.parse_tuple(with_condexpr=False)
+            node.body = self.parse_statements(branches)
+            node.elif_ = []
+            node.else_ = []
+            token = next(self.stream)
+            if token.test("name:elseif") or token.test("name:elif"):
+                node = nodes.If(lineno=self.stream.current.lineno)
+                result.elif_.append(node)
+                continue
+            if token.test("name:else"):
+                result.else_ = self.parse_statements(("name:endif",), drop_needle=True)
+            break
+        return result
 
     def parse_for(self) -> nodes.For:
         node = super().parse_for()
@@ -201,8 +220,8 @@ class PebbleParser(Parser):
             is_concat = isinstance(left, Helper) and getattr(left, "name", None) == "concat"
             parts = [*getattr(left, "args", ())] if is_concat else [left]
             return Helper("concat", [*parts, right], lineno=lineno)
-        helpers = {"name:contains": "contains", "name:in": "isin", "add": "add", "div": "div",
-                   "mod": "mod", "range": "range"}
+        helpers = {"name:contains": "contains", "name:in": "isin", "name:isIn": "isin", "add": "add",
+                   "div": "div", "mod": "mod", "range": "range"}
         return Helper(helpers[operator], [left, right], lineno=lineno)
 
     def _filter(self, node: nodes.Expr) -> nodes.Expr:

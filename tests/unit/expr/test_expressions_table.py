@@ -245,6 +245,12 @@ CASES: list[tuple[str, str, str]] = [
     # --- tags ----------------------------------------------------------------------------------
     ("{% if inputs.n > 5 %}big{% else %}small{% endif %}", "gen", "big"),
     ("{% if missing is defined %}a{% elif inputs.flag %}b{% else %}c{% endif %}", "gen", "c"),
+    ("{% if inputs.n == 1 %}one{% elseif inputs.n == 2 %}two{% elseif inputs.n == 7 %}seven{% else %}many"
+     "{% endif %}", "gen", "seven"),
+    ("{% if inputs.n == 1 %}one{% elseif inputs.n == 3 %}three{% endif %}", "gen", ""),
+    ("{%- if inputs.n == 1 -%}one{%- elseif inputs.n > 2 -%}more{%- endif -%}", "gen", "more"),
+    ("{{ 'A' isIn ['A', 'B'] }}/{{ inputs.n isIn [1, 2] }}/{{ not (inputs.n isIn [7]) }}", "gen",
+     "true/false/false"),
     ("{% for i in inputs.items %}{{ loop.index }}{{ i }}{% endfor %}", "gen", "0b1a2c"),
     ("{% for e in inputs.user %}{{ e.key }};{% endfor %}", "gen", "first;tags;"),
     ("{% for i in inputs.nums %}{% if loop.index == 1 %}{{ loop.length }}{% endif %}{{ loop.revindex }}"
