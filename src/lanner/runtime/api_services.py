@@ -312,7 +312,24 @@ class RuntimeApiServices:
         if execution.state.current is not State.PAUSED:
             raise ConflictError(f"Execution is {execution.state.current.value}, not PAUSED: "
                                 "it cannot be resumed")
-        self.runtime.resume(execution_id, inputs)
+        self.runtime.resume(execution_id, self._resume_inputs(execution, inputs))
+
+    def _resume_inputs(self, execution: Execution, submitted: Mapping[str, Any]) -> dict[str, Any]:
+        """The paused tasks' ``onResume`` inputs, typed and validated like a flow's inputs (an
+        invalid or missing one: ``InputError``, HTTP 422, and the execution stays PAUSED)."""
+        from lanner.engine.flowindex import index_of
+        from lanner.model.inputs import parse_input, resolve_inputs
+
+        tasks = index_of(self.runtime.flows.for_execution(execution)).tasks
+        declared: dict[str, Any] = {}
+        for run in execution.task_runs:
+            if run.state.current is State.PAUSED:
+                for item in getattr(tasks.get(run.task_id), "onResume", None) or []:
+                    parsed = parse_input(item)
+                    declared.setdefault(parsed.id, parsed)
+        if not declared:
+            return dict(submitted)
+        return resolve_inputs(list(declared.values()), submitted)
 
     def delete_execution(self, execution_id: str, delete_logs: bool = True,
                          delete_storage: bool = True, delete_metrics: bool = True) -> None:

@@ -213,6 +213,40 @@ def test_resume_a_paused_execution(api: Api) -> None:
     assert api.client.post(f"{BASE}/{created['id']}/resume").status_code == 409
 
 
+APPROVAL = """\
+id: approval
+namespace: company.team
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - id: approved
+        type: BOOLEAN
+      - id: count
+        type: INT
+        defaults: 1
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.wait.onResume.approved ? 'yes' : 'no' }} x{{ outputs.wait.onResume.count + 1 }}"
+"""
+
+
+def test_resume_inputs_are_validated_and_typed(api: Api) -> None:
+    api.deploy(APPROVAL)
+    created = api.client.post(f"{BASE}/company.team/approval").json()
+    api.wait_for(created["id"], "PAUSED")
+    refused = api.client.post(f"{BASE}/{created['id']}/resume", data={"count": "abc"})
+    assert refused.status_code == 422
+    paths = {e["path"] for e in refused.json()["_embedded"]["errors"]}
+    assert paths == {"inputs.approved", "inputs.count"}  # missing, and not a number
+    assert api.client.get(f"{BASE}/{created['id']}").json()["state"]["current"] == "PAUSED"
+    assert api.client.post(f"{BASE}/{created['id']}/resume", data={"approved": "true"}).status_code == 204
+    final = api.wait(created["id"])
+    wait = next(run for run in final.task_runs if run.task_id == "wait")
+    assert wait.outputs == {"onResume": {"approved": True, "count": 1}}
+    assert next(run for run in final.task_runs if run.task_id == "after").outputs == {"value": "yes x2"}
+
+
 def test_delete_an_execution(api: Api) -> None:
     api.deploy(HELLO)
     done = api.run("company.team", "hello")
