@@ -6,6 +6,7 @@ import { Gantt } from "../execution/gantt.js";
 import { LogsView } from "../execution/logs.js";
 import { MetricsView } from "../execution/metrics.js";
 import { OutputsView } from "../execution/outputs.js";
+import { ResumeDialog } from "../execution/resume.js";
 import { Link, navigate, path } from "../router.js";
 import { Topology, taskStates } from "../topology.js";
 import {
@@ -94,6 +95,7 @@ export function ExecutionPage({ executionId, tab }) {
   const [now, setNow] = useState(Date.now());
   const [taskRun, setTaskRun] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [resuming, setResuming] = useState(false);
   const settled = execution ? isSettled(execution) : true;
   useInterval(() => setNow(Date.now()), 1000, !settled);
   if (error) return html`<div class="page"><${ErrorBox} title="Cannot show this execution" error=${error} /></div>`;
@@ -136,6 +138,8 @@ export function ExecutionPage({ executionId, tab }) {
       <${StateBadge} state=${execution.state} />
       <span class="muted small" data-testid="execution-duration">${fmtDuration(stateDuration(execution.state, now))}</span>
       <span class="spacer"></span>
+      ${state === "PAUSED" ? html`<button class="primary" onClick=${() => setResuming(true)} disabled=${busy}
+        data-testid="resume-execution">▶ Resume</button>` : ""}
       <button class="danger" onClick=${kill} disabled=${busy || isTerminated(state)}>■ Kill</button>
       <button onClick=${restart} disabled=${busy || !(isTerminated(state) || state === "PAUSED")}
         title="Run the failed tasks again, in this execution">↻ Restart</button>
@@ -149,5 +153,7 @@ export function ExecutionPage({ executionId, tab }) {
     ${current === "outputs" ? html`<${OutputsView} execution=${execution} />` : ""}
     ${current === "metrics" ? html`<${MetricsView} execution=${execution} />` : ""}
     ${current === "topology" ? html`<${ExecutionTopology} execution=${execution} />` : ""}
+    ${resuming ? html`<${ResumeDialog} execution=${execution} onClose=${() => setResuming(false)}
+      onResumed=${() => { setResuming(false); refollow(); }} />` : ""}
   </div>`;
 }
