@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
@@ -303,21 +303,71 @@ def string(value: Any) -> Any:
 
 
 def numberformat(value: Any, format: str | None = None) -> Any:
-    """A subset of Java ``DecimalFormat``: ``#,##0.00``, ``0.###``, ``#``."""
+    """Java's ``DecimalFormat`` (Pebble's ``numberformat``): ``0`` a digit always shown, ``#`` a
+    digit shown when significant, ``,`` grouping, ``.`` the decimal point, ``%``/``‰`` multiply
+    by 100/1000, quoted or other text kept as prefix/suffix; rounding half-even. Without a
+    pattern, Java's default number format: grouping and up to 3 decimals."""
     if value is None:
         return None
     amount = number(value) if isinstance(value, str) else value
-    if not format:
+    try:  # a double's exact binary value, as Java rounds it (2.345 is 2.34500000000000019...)
+        exact = Decimal(amount) if isinstance(amount, float) else Decimal(str(amount))
+    except (InvalidOperation, TypeError, ValueError):
         return to_text(amount)
-    grouping = "," in format
-    decimals = format.split(".", 1)[1] if "." in format else ""
-    minimum, maximum = decimals.count("0"), len(decimals)
-    text = f"{float(amount):,.{maximum}f}" if grouping else f"{float(amount):.{maximum}f}"
-    if "." in text and maximum > minimum:
-        whole, fraction = text.split(".")
-        fraction = fraction.rstrip("0").ljust(minimum, "0")
-        text = f"{whole}.{fraction}" if fraction else whole
-    return text
+    prefix, body, suffix = _decimal_pattern((format or "#,##0.###").split(";", 1)[0])
+    if "%" in prefix + suffix:
+        exact *= 100
+    elif "\u2030" in prefix + suffix:
+        exact *= 1000
+    integer, _, fraction = body.partition(".")
+    digits = integer.replace(",", "")
+    minimum_integer = digits.count("0")
+    group = len(integer) - integer.rfind(",") - 1 if "," in integer else 0
+    minimum_fraction, maximum_fraction = fraction.count("0"), len(fraction)
+    rounded = exact.quantize(Decimal(1).scaleb(-maximum_fraction), rounding=ROUND_HALF_EVEN)
+    whole, _, decimals = f"{abs(rounded):f}".partition(".")
+    decimals = decimals.rstrip("0").ljust(minimum_fraction, "0")
+    whole = whole.lstrip("0").rjust(minimum_integer, "0")
+    if not whole and not decimals:
+        whole = "0"  # Java prints a zero rather than nothing
+    if group > 0:
+        whole = _grouped(whole, group)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{prefix}{whole}{'.' + decimals if decimals else ''}{suffix}"
+
+
+def _grouped(whole: str, size: int) -> str:
+    parts = []
+    while len(whole) > size:
+        parts.append(whole[-size:])
+        whole = whole[:-size]
+    parts.append(whole)
+    return ",".join(reversed(parts))
+
+
+def _decimal_pattern(pattern: str) -> tuple[str, str, str]:
+    """(prefix, number part, suffix) of a DecimalFormat pattern, quotes removed from the texts."""
+    special = set("#0,.")
+    chars: list[tuple[str, bool]] = []  # (character, is a pattern character)
+    quoted = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "'":
+            if index + 1 < len(pattern) and pattern[index + 1] == "'":
+                chars.append(("'", False))
+                index += 2
+                continue
+            quoted = not quoted
+        else:
+            chars.append((char, not quoted and char in special))
+        index += 1
+    positions = [i for i, (_, is_pattern) in enumerate(chars) if is_pattern]
+    if not positions:
+        return "".join(c for c, _ in chars), "#", ""
+    first, last = positions[0], positions[-1]
+    return ("".join(c for c, _ in chars[:first]), "".join(c for c, _ in chars[first:last + 1]),
+            "".join(c for c, _ in chars[last + 1:]))
 
 
 _JAVA_CLASSES = {bool: "java.lang.Boolean", int: "java.lang.Integer", float: "java.lang.Double",

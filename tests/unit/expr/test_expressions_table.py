@@ -351,6 +351,15 @@ CASES: list[tuple[str, str, str]] = [
     ("{{ -3 | abs }}", "gen", "3"),
     ("{{ '12' | number + 1 }}/{{ '1.5' | number }}/{{ '7' | number('FLOAT') }}", "gen", "13/1.5/7.0"),
     ("{{ 1234.5 | numberformat('#,##0.00') }}", "gen", "1,234.50"),
+    # Java DecimalFormat: padding zeros, percent, default grouping, half-even, prefix/suffix text
+    ("{{ 7 | numberformat('000') }}/{{ 0.256 | numberformat('0.0%') }}/{{ 1234567 | numberformat }}",
+     "gen", "007/25.6%/1,234,567"),
+    ("{{ 2.345 | numberformat('0.00') }}/{{ 2.355 | numberformat('0.00') }}/{{ 0.5 | numberformat('#') }}",
+     "gen", "2.35/2.35/0"),
+    ("{{ -1234.5 | numberformat('$#,##0.00') }}/{{ 3.14159 | numberformat('#.##') }}/"
+     "{{ 0.5 | numberformat('#.#') }}", "gen", "-$1,234.50/3.14/.5"),
+    ("{{ 42 | numberformat(\"'#'0 'items'\") }}/{{ 1234.5678 | numberformat }}", "gen",
+     "#42 items/1,234.568"),
     ("{{ 42 | string }}/{{ '042' | string }}", "gen", "42/42"),
     ("{{ 'x' | className }}/{{ [1] | className }}", "gen", "java.lang.String/java.util.ArrayList"),
     # --- data filters --------------------------------------------------------------------------
