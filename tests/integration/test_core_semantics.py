@@ -348,6 +348,31 @@ tasks:
     assert any("******" in m for m in result.messages())
 
 
+def test_secret_inputs_are_masked_in_logs() -> None:
+    result = run_flow(flow("""
+inputs:
+  - id: db.password
+    type: SECRET
+  - id: token
+    type: SECRET
+tasks:
+  - id: leak
+    type: io.kestra.plugin.core.log.Log
+    message: "password {{ inputs.db.password }} token {{ inputs.token }}"
+  - id: script
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    commands:
+      - echo "from a script {{ inputs.token }}"
+"""), {"db.password": "hunter2-input-secret", "token": "tok-0123456789"})
+    assert result.state == "SUCCESS"
+    messages = result.messages()
+    assert not any("hunter2-input-secret" in m or "tok-0123456789" in m for m in messages), messages
+    assert any(m == "password ****** token ******" for m in messages)
+    assert any("from a script ******" in m for m in messages)
+
+
 def test_strict_undefined_fails_the_task_with_kestras_message() -> None:
     result = run_flow(flow("""
 tasks:

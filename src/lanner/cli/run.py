@@ -112,6 +112,8 @@ def _run(args: argparse.Namespace, path: Path) -> int:
     _stop_like_ctrl_c()
     with LocalRun() as local:
         flow = local.deploy_file(path)
+        for child in local.deploy_subflows_beside(flow, path):
+            print(f"{child}: deployed (a subflow of {path.name})", file=sys.stderr)
         display = RunDisplay(log_stream, min_level=args.log_level, live=False if args.json else None)
         local.runtime.on_log(display.log)
         local.runtime.on_change(display.change)

@@ -46,8 +46,12 @@ class WakeAt:
 
 @dataclass(frozen=True, slots=True)
 class CreateSubflow:
+    """Create a child execution. ``iteration``: the batch number when one task run starts many
+    children (ForEachItem); the shell hands it back in ``SubflowCreated``/``SubflowEnded``."""
+
     parent_task_run_id: str
     request: SubflowRequest
+    iteration: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

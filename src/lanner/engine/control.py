@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from lanner.engine.batches import child_execution_ids
 from lanner.engine.commands import KillTaskRuns
 from lanner.engine.dispatch import close_with_attempt, start_run
 from lanner.engine.durations import human_duration
 from lanner.engine.work import Work
 from lanner.model.state import TERMINATED, State
-from lanner.plugins.api import FlowableTask, SubflowTask
+from lanner.plugins.api import FlowableTask, SubflowBatchesTask, SubflowTask
 
 _KILL_AT_ONCE = (State.CREATED, State.RESTARTED, State.RETRYING, State.PAUSED)
 RESTARTABLE = (State.FAILED, State.KILLED, State.PAUSED)
@@ -50,6 +51,9 @@ def begin_kill(work: Work) -> None:
                 child = (run.outputs or {}).get("executionId")
                 if child:
                     children.append(str(child))
+            elif isinstance(task, SubflowBatchesTask):
+                work.put(close_with_attempt(run, State.KILLED, work.now))
+                children.extend(child_execution_ids(run))
             else:
                 worker_runs.append(run.id)
     if worker_runs or children:

@@ -6,7 +6,9 @@
   run is never dispatched twice.
 - Flowables are planned (their plan and outputs stored on the run) and move to RUNNING; their
   children are created by the graph step.
-- Labels run right here; Subflow asks the shell for a child execution; Pause pauses.
+- Labels and Exit run right here (``exit.py``); Subflow asks the shell for a child execution;
+  Pause pauses.
+- ForEachItem's batches step asks for one child per batch (``batches.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ from lanner.engine.durations import parse_duration
 from lanner.engine.work import Work
 from lanner.model.execution import Attempt, Label, StateInfo, TaskRun
 from lanner.model.state import State, fail_state
-from lanner.plugins.api import ExecutionUpdatingTask, FlowableTask, PauseTask, Plan, SubflowTask, Task
+from lanner.plugins.api import (
+    ExecutionExitTask,
+    ExecutionUpdatingTask,
+    FlowableTask,
+    PauseTask,
+    Plan,
+    SubflowBatchesTask,
+    SubflowOutputsMergeTask,
+    SubflowTask,
+    Task,
+)
 
 SYSTEM_LABEL_PREFIX = "system."
 
@@ -85,8 +97,19 @@ def start_run(work: Work, run: TaskRun, task: Task) -> None:
         _start_pause(work, run, task)
     elif isinstance(task, SubflowTask):
         _start_subflow(work, run, task)
+    elif isinstance(task, SubflowBatchesTask | SubflowOutputsMergeTask):
+        from lanner.engine.batches import dispatch_merge, start_batches  # it builds on this module
+
+        if isinstance(task, SubflowBatchesTask):
+            start_batches(work, run, task)
+        else:
+            dispatch_merge(work, run, task)
     elif isinstance(task, ExecutionUpdatingTask):
         _run_labels(work, run, task)
+    elif isinstance(task, ExecutionExitTask):
+        from lanner.engine.exit import run_exit  # it builds on this module
+
+        run_exit(work, run, task)
     elif isinstance(task, FlowableTask):
         _start_flowable(work, run, task)
     else:

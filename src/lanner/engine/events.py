@@ -64,6 +64,7 @@ class Resume:
 class SubflowCreated:
     task_run_id: str
     child_execution_id: str
+    iteration: int | None = None  # from ``CreateSubflow.iteration``
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class SubflowEnded:
     child_execution_id: str
     child_state: State
     child_outputs: Mapping[str, Any] | None = None
+    iteration: int | None = None  # from ``CreateSubflow.iteration`` (kept in the child's trigger)
 
 
 @dataclass(frozen=True, slots=True)

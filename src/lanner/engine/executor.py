@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from lanner.engine.batches import is_batches_run, on_batch_created, on_batch_ended
 from lanner.engine.commands import Command, ExecutionEnded
 from lanner.engine.concurrency import admit
 from lanner.engine.control import begin_kill, log_completion, progress_kill, replay_from, restart
@@ -98,9 +99,15 @@ def _apply(work: Work, event: Event) -> None:
     elif isinstance(event, Resume):
         on_resume(work, event)
     elif isinstance(event, SubflowCreated):
-        on_subflow_created(work, event)
+        if is_batches_run(work, event.task_run_id):
+            on_batch_created(work, event)
+        else:
+            on_subflow_created(work, event)
     elif isinstance(event, SubflowEnded):
-        on_subflow_ended(work, event)
+        if is_batches_run(work, event.task_run_id):
+            on_batch_ended(work, event)
+        else:
+            on_subflow_ended(work, event)
     elif isinstance(event, ReplayFrom):
         replay_from(work, event.task_run_id)
     elif isinstance(event, Restart):
@@ -181,13 +188,14 @@ def _settle(work: Work) -> None:
     state = work.state
     if state in (State.CREATED, State.QUEUED):
         return
-    if state is State.KILLING:
-        progress_kill(work)
-    elif state in _CAN_CREATE:
+    if state in _CAN_CREATE:
         final = _settle_scope(work, _top_scope(work))
         _sync_waiting_state(work)
-        if final is not None:
+        # An Exit task may have ended the execution, or begun killing it, meanwhile.
+        if final is not None and work.state in _CAN_CREATE:
             _finish(work, final)
+    if work.state is State.KILLING:
+        progress_kill(work)
     if work.state.is_terminated and work.state is not State.RETRIED:
         _after_execution(work)
 

@@ -6,6 +6,7 @@ A task type is a pydantic model (its fields ARE its schema) subclassing one of:
 - ``FlowableTask``: never runs on a worker; the engine asks it for a ``Plan`` of child branches
   when it starts (If, Switch, Parallel, ForEach, ...).
 - ``ExecutionUpdatingTask``: runs inside the executor and changes the execution (Labels).
+- ``ExecutionExitTask``: runs inside the executor and ends the execution (Exit).
 - ``SubflowTask`` / ``PauseTask``: special cases the engine knows by their base class.
 
 Task modules import only this module (and third-party libraries): import-linter enforces it.
@@ -142,6 +143,10 @@ class TaskStorage(Protocol):
     def exists(self, uri: str) -> bool: ...
 
     def size(self, uri: str) -> int: ...
+
+    def delete(self, uri: str) -> bool:
+        """Delete one stored file this task may read; False when it did not exist."""
+        ...
 
     def delete_execution_files(self) -> list[str]:
         """Delete every file of the current execution; returns the deleted URIs."""
@@ -310,6 +315,16 @@ class ExecutionUpdatingTask(Task):
         raise NotImplementedError
 
 
+ExitState = Literal["SUCCESS", "WARNING", "KILLED", "FAILED", "CANCELLED"]
+
+
+class ExecutionExitTask(Task):
+    """Runs inside the executor and ends the whole execution in the state it returns (Exit)."""
+
+    def exit_state(self, ctx: RenderContext) -> ExitState:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, slots=True)
 class SubflowRequest:
     namespace: str
@@ -325,6 +340,33 @@ class SubflowRequest:
 
 class SubflowTask(Task):
     def request(self, ctx: RenderContext) -> SubflowRequest:
+        raise NotImplementedError
+
+
+class SubflowBatchesTask(Task):
+    """Starts one child execution per batch file, all under ONE task run (ForEachItem's ``_items``
+    step, Kestra's ``ForEachItemExecutable``). The engine reads the batch URIs from the ``batches``
+    output of the sibling step ``split_step_id()`` (it does no file I/O itself) and asks for one
+    request per batch; the run counts its children's states in its ``iterations`` output."""
+
+    def split_step_id(self) -> str:
+        raise NotImplementedError
+
+    def batch_request(self, ctx: RenderContext, batch_uri: str, iteration: int) -> SubflowRequest:
+        raise NotImplementedError
+
+    def restarts_failed_only(self) -> bool:
+        """On restart, start again only the batches whose child did not succeed."""
+        return True
+
+
+class SubflowOutputsMergeTask(RunnableTask):
+    """A runnable step that needs the outputs of the child executions started by the sibling
+    ``SubflowBatchesTask`` named ``items_step_id()`` (ForEachItem's ``_merge`` step). The engine
+    hands them over as the variable ``subflowOutputs``: a list in batch order, None for a child
+    without outputs. (A worker never reads executions, so they travel with the job.)"""
+
+    def items_step_id(self) -> str:
         raise NotImplementedError
 
 

@@ -89,7 +89,7 @@ class Runtime:
         self._change_listeners: list[ChangeListener] = []
         self._end_listeners: list[EndListener] = []
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lanner-worker")
-        self._worker = WorkerBridge(services, self._on_worker_log)
+        self._worker = WorkerBridge(services, self._on_worker_log, flows=self.flows)
         self._thread: threading.Thread | None = None
         self._stopping = False
         # QUEUED executions this runtime owns, oldest first. Another process sharing the store
@@ -385,9 +385,10 @@ class Runtime:
                                  f"Unable to create the subflow execution: {exc}",
                                  task_run_id=command.parent_task_run_id)])
             self._queue.put(_Post(parent.id, SubflowEnded(command.parent_task_run_id, "",
-                                                          State.FAILED, None)))
+                                                          State.FAILED, None, command.iteration)))
             return
-        self._queue.put(_Post(parent.id, SubflowCreated(command.parent_task_run_id, child.id)))
+        self._queue.put(_Post(parent.id, SubflowCreated(command.parent_task_run_id, child.id,
+                                                        command.iteration)))
 
     def _on_ended(self, execution: Execution) -> None:
         for listener in self._end_listeners:
@@ -398,7 +399,7 @@ class Runtime:
         if execution.parent_id and execution.parent_task_run_id:
             self._queue.put(_Post(execution.parent_id, SubflowEnded(
                 execution.parent_task_run_id, execution.id, execution.state.current,
-                execution.outputs)))
+                execution.outputs, batch_iteration(execution))))
         # A slot of the flow's concurrency limit is free: start our oldest queued execution.
         self._dequeue_one(execution.namespace, execution.flow_id)
 
@@ -555,10 +556,18 @@ def subflow_origin(parent: Execution,
     labels = list(request.labels)
     if request.inherit_labels:
         labels = [(lb.key, lb.value) for lb in parent.labels if not lb.key.startswith("system.")] + labels
-    trigger = ExecutionTrigger(parent.id, "io.kestra.plugin.core.flow.Subflow",
-                               {"executionId": parent.id, "namespace": parent.namespace,
-                                "flowId": parent.flow_id})
+    variables: dict[str, Any] = {"executionId": parent.id, "namespace": parent.namespace,
+                                 "flowId": parent.flow_id}
+    if command.iteration is not None:  # a ForEachItem batch: its number comes back with the end
+        variables["taskRunIteration"] = command.iteration
+    trigger = ExecutionTrigger(parent.id, "io.kestra.plugin.core.flow.Subflow", variables)
     return labels, trigger
+
+
+def batch_iteration(child: Execution) -> int | None:
+    """The ForEachItem batch number a child execution was started for (None for a Subflow)."""
+    value = child.trigger.variables.get("taskRunIteration") if child.trigger is not None else None
+    return value if isinstance(value, int) else None
 
 
 def replay_copy(source: Execution, execution_id: str) -> Execution:

@@ -59,6 +59,39 @@ class LocalRun:
                                              file=str(path))]) from None
         return self.runtime.deploy(text, str(path))
 
+    def deploy_subflows_beside(self, flow: Flow, path: Path) -> list[Path]:
+        """Deploy the flows ``flow`` calls (Subflow, ForEachItem: a literal ``namespace`` and
+        ``flowId``) that are declared by YAML files next to ``path``, and theirs in turn, so
+        ``lanner run parent.yaml`` runs the ``child.yaml`` beside it as it is now. Returns the
+        files deployed."""
+        import yaml
+
+        from lanner.engine.flowindex import index_of
+
+        declared: dict[tuple[str, str], Path] = {}
+        for candidate in sorted([*path.parent.glob("*.yml"), *path.parent.glob("*.yaml")]):
+            if candidate.resolve() == path.resolve():
+                continue
+            try:
+                head = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue
+            if isinstance(head, dict) and isinstance(head.get("id"), str) \
+                    and isinstance(head.get("namespace"), str):
+                declared.setdefault((head["namespace"], head["id"]), candidate)
+        deployed: list[Path] = []
+        pending, seen = [flow], {(flow.namespace, flow.id)}
+        while pending and declared:
+            for task in index_of(pending.pop()).tasks.values():
+                target = (str(getattr(task, "namespace", "")), str(getattr(task, "flowId", "")))
+                file = declared.get(target)
+                if file is None or target in seen:
+                    continue
+                seen.add(target)
+                deployed.append(file)
+                pending.append(self.deploy_file(file))
+        return deployed
+
     def start(
         self,
         flow: Flow,

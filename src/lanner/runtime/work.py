@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lanner.engine.commands import RunTask
 from lanner.engine.events import TaskResult
+from lanner.errors import LannerError
 from lanner.expr.engine import ExprServices
 from lanner.model.execution import Execution, LogEntry, TaskRun
+from lanner.model.inputs import secret_input_ids
 from lanner.model.metric import MetricRecord
 from lanner.runtime.services import Services
 from lanner.worker.jobs import SharedDirectoryJob, WorkerJob, WorkerResult
 from lanner.worker.runner import WorkerDeps, expr_services_for, run_task
+
+if TYPE_CHECKING:
+    from lanner.runtime.flows import FlowCache
 
 _log = logging.getLogger("lanner.runtime")
 
@@ -25,10 +31,12 @@ MetricSink = Callable[[Sequence[MetricRecord]], None]
 
 class WorkerBridge:
     def __init__(self, services: Services, log_sink: Callable[[LogEntry], None],
-                 metric_sink: MetricSink | None = None) -> None:
+                 metric_sink: MetricSink | None = None, flows: FlowCache | None = None) -> None:
         """``metric_sink`` receives the metrics of each result; by default they are stored at
-        once (a shell that writes in transactions passes its own buffer)."""
+        once (a shell that writes in transactions passes its own buffer). ``flows`` tells which
+        inputs are SECRET, so that their values are masked in the task's logs."""
         self._services = services
+        self._flows = flows
         self._metric_sink: MetricSink = metric_sink or services.stores.metrics.append
         self._kills: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -53,7 +61,8 @@ class WorkerBridge:
             shared = command.shared_directory
             job = WorkerJob(command.task_run, command.task, command.variables, command.attempt_number,
                             None if shared is None else SharedDirectoryJob(
-                                shared.key, shared.setup, shared.owner, shared.collect))
+                                shared.key, shared.setup, shared.owner, shared.collect),
+                            masked=self._secret_inputs(command))
             result = run_task(job, self.deps, kill)
         finally:
             with self._lock:
@@ -104,6 +113,26 @@ class WorkerBridge:
         services.envs = self._envs  # type: ignore[attr-defined]
         services.globals = self._globals  # type: ignore[attr-defined]
         return services
+
+
+    def _secret_inputs(self, command: RunTask) -> tuple[str, ...]:
+        """The values of the execution's SECRET inputs (as ``secret()`` values are, they are
+        masked in every log line the task writes)."""
+        if self._flows is None:
+            return ()
+        run, flow_variables = command.task_run, command.variables.get("flow") or {}
+        try:
+            flow = self._flows.get(run.namespace, run.flow_id, flow_variables.get("revision"))
+        except LannerError:
+            return ()
+        found: list[str] = []
+        for dotted in secret_input_ids(flow.inputs):
+            value: Any = command.variables.get("inputs")
+            for part in dotted.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                found.append(str(value))
+        return tuple(found)
 
 
 def metric_records(task_run: TaskRun, result: WorkerResult) -> list[MetricRecord]:

@@ -37,6 +37,7 @@ class WorkerJob:
     variables: Mapping[str, Any]
     attempt_number: int = 1
     shared_directory: SharedDirectoryJob | None = None  # set for children of a WorkingDirectory
+    masked: tuple[str, ...] = ()  # values never to show in logs: the execution's SECRET inputs
 
 
 @dataclass(frozen=True, slots=True)

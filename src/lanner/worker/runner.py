@@ -17,6 +17,7 @@ from typing import Any
 from lanner.errors import TaskTimeoutError
 from lanner.expr.engine import ExprServices, Renderer
 from lanner.files.ports import FileStorage
+from lanner.files.uris import execution_prefix
 from lanner.model.state import State
 from lanner.plugins.api import RunnableTask, TaskFailure, TaskOutput
 from lanner.store.kv_service import KVService, NamespaceKV
@@ -62,6 +63,7 @@ def expr_services_for(
     *,
     task_id: str | None = None,
     task_run_id: str | None = None,
+    readable_prefixes: tuple[str, ...] = (),
 ) -> WorkerExprServices:
     """Expression lookups bound to one execution (the executor uses this for runIf, plans...)."""
     storage = ExecutionStorage(
@@ -71,6 +73,7 @@ def expr_services_for(
         execution_id=execution_id,
         task_id=task_id,
         task_run_id=task_run_id,
+        readable_prefixes=readable_prefixes,
     )
     return WorkerExprServices(
         storage=storage,
@@ -83,6 +86,20 @@ def expr_services_for(
     )
 
 
+def triggering_execution_files(variables: Mapping[str, Any]) -> tuple[str, ...]:
+    """As Kestra, the tasks of an execution started by another one (a Subflow, a ForEachItem batch,
+    a Flow trigger) may read that execution's files: ``{{ read(inputs.file) }}`` of a batch."""
+    trigger = variables.get("trigger")
+    if not isinstance(trigger, Mapping):
+        return ()
+    namespace, flow_id, execution_id = (trigger.get(key) for key in ("namespace", "flowId", "executionId"))
+    if not (isinstance(namespace, str) and isinstance(flow_id, str) and isinstance(execution_id, str)):
+        return ()
+    if not (namespace and flow_id and execution_id):
+        return ()
+    return (execution_prefix(namespace, flow_id, execution_id),)
+
+
 def run_task(job: WorkerJob, deps: WorkerDeps, kill_event: threading.Event | None = None) -> WorkerResult:
     """Run ``job`` once. Never raises for a failure of the task: it becomes a FAILED result
     with the message logged at ERROR (TaskFailure outputs kept)."""
@@ -90,6 +107,8 @@ def run_task(job: WorkerJob, deps: WorkerDeps, kill_event: threading.Event | Non
     run, task = job.task_run, job.task
     started = deps.clock()
     masker = Masker()
+    for value in job.masked:
+        masker.add(value)
 
     def owner_context(owner_job: WorkerJob, workdir: Path) -> WorkerRunContext:
         return _context(owner_job, deps, masker, kill_event, workdir=workdir)
@@ -163,7 +182,8 @@ def _context(
     """The run context of ``job``'s task run: storage, logs and rendering bound to it."""
     run = job.task_run
     services = expr_services_for(
-        deps, run.namespace, run.flow_id, run.execution_id, masker, task_id=run.task_id, task_run_id=run.id
+        deps, run.namespace, run.flow_id, run.execution_id, masker, task_id=run.task_id, task_run_id=run.id,
+        readable_prefixes=triggering_execution_files(job.variables),
     )
     logger = TaskRunLogger(
         deps.log_sink,

@@ -93,6 +93,10 @@ class ExecutionStorage:
             raise NotFoundError(f"Unable to read the file '{uri}': it does not exist")
         return self._files.size(canonical)
 
+    def delete(self, uri: str) -> bool:
+        # The same reach as reading: a task may delete files of its execution, flow or namespace.
+        return self._files.delete(self.check_readable(uri))
+
     def delete_execution_files(self) -> list[str]:
         return list(self._files.delete_prefix(self.execution_prefix))
 

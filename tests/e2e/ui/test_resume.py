@@ -31,7 +31,7 @@ tasks:
             defaults: 1
   - id: report
     type: io.kestra.plugin.core.debug.Return
-    format: "{{ outputs.wait_for_approval.onResume.reviewer }}:{{ outputs.wait_for_approval.onResume.rows * 2 }}"
+    format: "{% set answer = outputs.wait_for_approval.onResume %}{{ answer.reviewer }}:{{ answer.rows * 2 }}"
 """
 
 
@@ -59,6 +59,7 @@ def test_resume_asks_for_the_pause_inputs(ui: Ui) -> None:
     with ui.server.http() as client:
         body = client.get(f"/api/v1/main/executions/{execution_id}").json()
     runs = {run["taskId"]: run for run in body["taskRunList"]}
-    assert runs["wait_for_approval"]["outputs"] == {"onResume": {"approved": False, "reviewer": "ada", "rows": 21}}
+    answered = {"approved": False, "reviewer": "ada", "rows": 21}
+    assert runs["wait_for_approval"]["outputs"] == {"onResume": answered}
     assert runs["report"]["outputs"] == {"value": "ada:42"}
     ui.shot("42-resumed")

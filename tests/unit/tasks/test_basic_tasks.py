@@ -9,7 +9,7 @@ import pytest
 from lanner.model.state import State
 from lanner.plugins.api import TaskFailure
 from lanner.tasks.core.debug import Return
-from lanner.tasks.core.execution import Fail, Labels
+from lanner.tasks.core.execution import Assert, Fail, Labels
 from lanner.tasks.core.log import Log
 from lanner.tasks.core.output import OutputValues
 from lanner.tasks.core.sleep import Sleep
@@ -211,3 +211,26 @@ def test_labels_cannot_run_on_a_worker(harness):
     result = harness.run(harness.task(Labels, {"labels": {"a": "b"}}))
     assert result.state is State.FAILED
     assert "cannot run on a worker" in result.error
+
+
+# --- Assert -------------------------------------------------------------------------------------
+
+
+def test_assert_passes_when_every_condition_is_true(harness):
+    task = harness.task(Assert, {"conditions": ["{{ inputs.n == 1 }}", "yes"]})
+    result = harness.run(task, {"inputs": {"n": 1}})
+    assert result.state is State.SUCCESS, result.error
+    assert {m.name: m.value for m in result.metrics} == {"success": 2, "failed": 0}
+
+
+def test_assert_logs_each_false_condition_and_fails_with_the_count_and_message(harness):
+    conditions = ["{{ inputs.n == 2 }}", "{{ 1 + 1 == 2 }}", "{{ missing }}", "0"]
+    task = harness.task(Assert, {"conditions": conditions, "errorMessage": "n was {{ inputs.n }}"})
+    result = harness.run(task, {"inputs": {"n": 1}})
+    assert result.state is State.FAILED
+    assert result.error == "3 assertions failed!\nn was 1"
+    errors = harness.messages("ERROR")
+    assert "Assertion `{{ inputs.n == 2 }}` failed!" in errors
+    assert "Assertion `0` failed!" in errors
+    assert any(m.startswith("Assertion `{{ missing }}` failed, failed to render") for m in errors)
+    assert {m.name: m.value for m in result.metrics} == {"success": 1, "failed": 3}

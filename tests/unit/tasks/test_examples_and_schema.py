@@ -5,15 +5,19 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from lanner.plugins.api import ExecutionUpdatingTask, RunnableTask, Task
+from lanner.plugins.api import ExecutionExitTask, ExecutionUpdatingTask, RunnableTask, Task
 from lanner.tasks.core.debug import Return
-from lanner.tasks.core.execution import Fail, Labels
+from lanner.tasks.core.execution import Assert, Exit, Fail, Labels
 from lanner.tasks.core.http import Download, Request
 from lanner.tasks.core.kv import Delete, Get, GetKeys, Set
 from lanner.tasks.core.log import Log
 from lanner.tasks.core.output import OutputValues
 from lanner.tasks.core.sleep import Sleep
 from lanner.tasks.core.storage import LocalFiles, PurgeCurrentExecutionFiles
+from lanner.tasks.core.storage_files import Concat, Size, Write
+from lanner.tasks.core.storage_files import Delete as DeleteFile
+from lanner.tasks.core.storage_items import DeduplicateItems, FilterItems
+from lanner.tasks.core.storage_split import Split
 
 CLASSES: list[type[Task]] = [
     Log,
@@ -21,6 +25,8 @@ CLASSES: list[type[Task]] = [
     Sleep,
     Labels,
     Fail,
+    Assert,
+    Exit,
     OutputValues,
     Set,
     Get,
@@ -30,6 +36,13 @@ CLASSES: list[type[Task]] = [
     Request,
     PurgeCurrentExecutionFiles,
     LocalFiles,
+    Write,
+    Concat,
+    Size,
+    DeleteFile,
+    Split,
+    DeduplicateItems,
+    FilterItems,
 ]
 _COMMON = set(Task.model_fields)
 
@@ -46,7 +59,7 @@ def _tasks(items):
 def test_class_declares_its_kestra_type_doc_and_base(cls):
     assert cls.kestra_type.startswith("io.kestra.plugin.core.")
     assert cls.__doc__ and cls.__doc__.strip()
-    assert issubclass(cls, RunnableTask | ExecutionUpdatingTask)
+    assert issubclass(cls, RunnableTask | ExecutionUpdatingTask | ExecutionExitTask)
     for alias in cls.aliases:
         assert alias.startswith("io.kestra.") and alias != cls.kestra_type
 

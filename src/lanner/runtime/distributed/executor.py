@@ -54,7 +54,7 @@ from lanner.runtime.distributed.config import ClusterConfig, process_id
 from lanner.runtime.distributed.gateway import ClusterGateway
 from lanner.runtime.distributed.outbox import Outbox, task_job, timer_job
 from lanner.runtime.distributed.timers import TimerKeeper
-from lanner.runtime.executor_loop import build_execution, retry_execution, subflow_origin
+from lanner.runtime.executor_loop import batch_iteration, build_execution, retry_execution, subflow_origin
 from lanner.runtime.services import utc_now
 from lanner.runtime.work import WorkerBridge
 from lanner.store.ports import ExecutionQuery, QueuedEvent, Stores
@@ -102,7 +102,7 @@ class ClusterExecutor:
         self.flows = gateway.flows
         self.config = config or ClusterConfig()
         self.id = executor_id or process_id("executor")
-        self._bridge = WorkerBridge(self.services, self._collect_log, self._collect_metrics)
+        self._bridge = WorkerBridge(self.services, self._collect_log, self._collect_metrics, self.flows)
         self._bridge.deps.worker_id = self.id
         self._timers = TimerKeeper(self.stores, self.id, self.config)
         self._step: _Step | None = None
@@ -305,7 +305,8 @@ class ClusterExecutor:
             step.dequeue_next = _queues(step.flow)
             if execution.parent_id and execution.parent_task_run_id:
                 outbox.events.append((execution.parent_id, SubflowEnded(
-                    execution.parent_task_run_id, execution.id, execution.state.current, execution.outputs)))
+                    execution.parent_task_run_id, execution.id, execution.state.current, execution.outputs,
+                    batch_iteration(execution))))
         elif isinstance(command, CreateExecutionRetry):
             outbox.start(retry_execution(execution, step.flow, command.at), command.at)
 
@@ -322,10 +323,11 @@ class ClusterExecutor:
             step.outbox.logs.append(LogEntry(parent.namespace, parent.flow_id, parent.id, utc_now(), "ERROR",
                                              f"Unable to create the subflow execution: {exc}",
                                              task_run_id=command.parent_task_run_id))
-            step.pending.append(SubflowEnded(command.parent_task_run_id, "", State.FAILED, None))
+            step.pending.append(SubflowEnded(command.parent_task_run_id, "", State.FAILED, None,
+                                             command.iteration))
             return
         step.outbox.start(child, request.schedule_date)
-        step.pending.append(SubflowCreated(command.parent_task_run_id, child.id))
+        step.pending.append(SubflowCreated(command.parent_task_run_id, child.id, command.iteration))
 
     def _after_commit(self, step: _Step) -> None:
         if step.outbox.has_timers:
@@ -373,7 +375,8 @@ class ClusterExecutor:
                                                 f"failed: {exc!r}"))
                     if failed.parent_id and failed.parent_task_run_id:
                         outbox.events.append((failed.parent_id, SubflowEnded(
-                            failed.parent_task_run_id, failed.id, State.FAILED, None)))
+                            failed.parent_task_run_id, failed.id, State.FAILED, None,
+                            batch_iteration(failed))))
                 outbox.write(self.stores)
                 self.stores.events.ack(event_ids, self.id)
         except Exception:  # the store itself fails: the lease lapses and the events come back

@@ -70,7 +70,7 @@ class ClusterWorker:
         self.config = config or ClusterConfig()
         self.id = worker_id or process_id("worker")
         self.flows = FlowCache(services)
-        self._bridge = WorkerBridge(services, self._buffer_log, self._buffer_metrics)
+        self._bridge = WorkerBridge(services, self._buffer_log, self._buffer_metrics, self.flows)
         self._bridge.deps.worker_id = self.id
         self._pool = ThreadPoolExecutor(max_workers=self.config.worker_threads,
                                         thread_name_prefix="lanner-task")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from lanner.plugins.api import (
+    ExecutionExitTask,
     ExecutionUpdatingTask,
+    ExitState,
     Prop,
     RenderContext,
     RunContext,
@@ -150,3 +152,124 @@ tasks:
             if not should_fail:
                 return
         raise TaskFailure(render_text(ctx, self.errorMessage) or "Task failure")
+
+
+# Kestra's TruthUtils: these renderings are false, anything else is true.
+_FALSY = frozenset({"false", "0", "-0", ""})
+
+
+class Assert(RunnableTask):
+    """Check conditions on the execution's data; fail the task when any of them is false.
+
+    Each condition is rendered: it is false when it renders to null, ``false``, ``0``, ``-0`` or
+    an empty text (or cannot be rendered), true otherwise. Every false condition is logged at
+    ERROR; the task then fails with ``N assertion(s) failed!`` followed by ``errorMessage``.
+    Metrics ``success`` and ``failed`` count the conditions.
+    """
+
+    kestra_type = "io.kestra.plugin.core.execution.Assert"
+    examples = (
+        """\
+id: assert
+namespace: company.team
+
+inputs:
+  - id: param
+    type: STRING
+    defaults: ok
+
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.execution.Assert
+    conditions:
+      - "{{ inputs.param == 'ok' }}"
+      - "{{ 1 + 1 == 2 }}"
+    errorMessage: "Unexpected input {{ inputs.param }}"
+""",
+    )
+
+    conditions: list[str] = Field(
+        min_length=1, description="Conditions that must all render to a true value. Rendered."
+    )
+    errorMessage: Prop[str] | None = Field(
+        default=None, description="Added, on its own line, to the failure message. Rendered."
+    )
+
+    def run(self, ctx: RunContext) -> None:
+        failed = 0
+        for condition in self.conditions:
+            try:
+                rendered = ctx.render(condition)
+            except Exception as error:  # a user expression: an assertion that cannot be checked fails
+                ctx.logger.error(f"Assertion `{condition}` failed, failed to render `{error}`")
+                failed += 1
+                continue
+            if rendered is None or to_text(rendered) in _FALSY:
+                ctx.logger.error(f"Assertion `{condition}` failed!")
+                failed += 1
+        ctx.metric("success", len(self.conditions) - failed, "counter")
+        ctx.metric("failed", failed, "counter")
+        if failed:
+            message = f"{failed} assertion{'s' if failed > 1 else ''} failed!"
+            extra = render_text(ctx, self.errorMessage)
+            raise TaskFailure(message + (f"\n{extra}" if extra is not None else ""))
+
+
+# Kestra spells the state CANCELED here; the execution's state is CANCELLED.
+_EXIT_STATES: dict[str, ExitState] = {
+    "SUCCESS": "SUCCESS", "WARNING": "WARNING", "KILLED": "KILLED", "FAILED": "FAILED",
+    "CANCELED": "CANCELLED",
+}
+
+
+class Exit(ExecutionExitTask):
+    """End the execution now, in the state given by ``state``.
+
+    The Exit task and its parent tasks end in that state, then the execution; no further task
+    is started (``errors`` and ``finally`` do not run; ``afterExecution`` does). ``KILLED`` kills
+    the execution, stopping its running tasks; with any other state, tasks already running on
+    a worker (a parallel branch) finish. Runs inside the executor, not on a worker.
+    """
+
+    kestra_type = "io.kestra.plugin.core.execution.Exit"
+    examples = (
+        """\
+id: exit
+namespace: company.team
+
+inputs:
+  - id: state
+    type: SELECT
+    values:
+      - CONTINUE
+      - END
+    defaults: CONTINUE
+
+tasks:
+  - id: if
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ inputs.state == 'CONTINUE' }}"
+    then:
+      - id: hello
+        type: io.kestra.plugin.core.log.Log
+        message: I'm continuing
+    else:
+      - id: exit
+        type: io.kestra.plugin.core.execution.Exit
+        state: KILLED
+  - id: end
+    type: io.kestra.plugin.core.log.Log
+    message: I'm ending
+""",
+    )
+
+    state: Prop[Literal["SUCCESS", "WARNING", "KILLED", "FAILED", "CANCELED"]] = Field(
+        default="SUCCESS",
+        description="The state the execution ends in: SUCCESS, WARNING, KILLED, FAILED or CANCELED.",
+    )
+
+    def exit_state(self, ctx: RenderContext) -> ExitState:
+        rendered = (render_text(ctx, self.state) or "").strip().upper()
+        if rendered not in _EXIT_STATES:
+            raise TaskFailure(f"Invalid state '{rendered}': expected one of {', '.join(_EXIT_STATES)}")
+        return _EXIT_STATES[rendered]
