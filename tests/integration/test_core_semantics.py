@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -619,3 +620,23 @@ def test_input_defaults_conditions_and_expressions_are_rendered() -> None:
     assert other.execution.inputs["file"] == "manual-gcp.csv"
     with pytest.raises(InputError, match="region"):
         run_flow(flow(INPUT_EXPRESSIONS), {"region": "mars-1"}, environ=token)  # not in `expression`
+
+
+def test_tasks_with_state_lists_the_task_runs_in_a_state() -> None:
+    result = run_flow(flow("""
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["a", "b"]
+    tasks:
+      - id: maybe
+        type: io.kestra.plugin.core.execution.Fail
+        runIf: "{{ taskrun.value == 'b' }}"
+        allowFailure: true
+  - id: report
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ tasksWithState('warning') | toJson }}|{{ tasksWithState('SKIPPED') | toJson }}"
+"""))
+    failed, skipped = result.outputs("report")["value"].split("|")
+    assert {"taskId": "maybe", "state": "WARNING", "value": "b"} in json.loads(failed)
+    assert json.loads(skipped) == [{"taskId": "maybe", "state": "SKIPPED", "value": "a"}]

@@ -71,6 +71,7 @@ _FILTERS: dict[str, Callable[..., Any]] = {
     "values": filters_data.values,
     "toJson": filters_data.to_json_filter,
     "json": filters_data.to_json_filter,  # deprecated alias of toJson
+    "toIon": filters_data.to_ion_filter,
     "jq": filters_data.jq_filter,
     "flatten": filters_data.flatten,
     "chunk": filters_data.chunk,

@@ -85,6 +85,13 @@ def to_json_filter(value: Any) -> str:
     return to_json(value)
 
 
+def to_ion_filter(value: Any) -> str:
+    """Amazon Ion text, the format of Kestra's row files (``fetchType: STORE``)."""
+    from lanner.plugins.serde import ion_value  # the one Ion writer
+
+    return ion_value(value)
+
+
 @lru_cache(maxsize=256)
 def _jq_program(expression: str) -> Any:
     import jq  # imported on first use: the binding loads a native library

@@ -19,7 +19,7 @@ from jinja2.runtime import Context
 from lanner.errors import ExpressionError
 from lanner.expr.dates import now_function
 from lanner.expr.filters_data import from_json, yaml_filter
-from lanner.expr.undefined import fail_if_undefined
+from lanner.expr.undefined import fail_if_undefined, is_undefined
 from lanner.model.ids import new_id
 
 _MAX_RANGE = 100_000
@@ -176,6 +176,54 @@ def nano_id(length: int = 21) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(int(length)))
 
 
+_KSUID_EPOCH = 1_400_000_000  # KSUID's epoch: 2014-05-13T16:53:20Z
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def ksuid() -> str:
+    """A KSUID: 27 base62 characters, 4 bytes of seconds then 16 random bytes (sortable by time)."""
+    import time
+
+    raw = int(time.time() - _KSUID_EPOCH).to_bytes(4, "big") + secrets.token_bytes(16)
+    value, text = int.from_bytes(raw, "big"), ""
+    while value:
+        value, digit = divmod(value, 62)
+        text = _BASE62[digit] + text
+    return text.rjust(27, "0")
+
+
+def random_port() -> int:
+    """A TCP port free on this machine right now (the OS picks it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pass_context
+def tasks_with_state(context: Context, state: Any = None) -> list[dict[str, Any]]:
+    """Kestra's ``tasksWithState(state)``: ``[{taskId, state}]``, plus ``value`` for the runs
+    of a ForEach iteration, of every task run in ``state``."""
+    if state is None or is_undefined(state):
+        raise ExpressionError("The 'tasksWithState' function expects an argument 'state'.")
+    wanted = str(state).upper()
+    found: list[dict[str, Any]] = []
+    tasks = variables_of(context).get("tasks")
+    for task_id, details in (tasks.items() if isinstance(tasks, Mapping) else ()):
+        if not isinstance(details, Mapping):
+            continue
+        if isinstance(details.get("state"), str):
+            if details["state"].upper() == wanted:
+                found.append({"taskId": task_id, "state": wanted})
+            continue
+        for value, entry in details.items():
+            if isinstance(entry, Mapping) and str(entry.get("state", "")).upper() == wanted:
+                found.append({"taskId": task_id, "state": wanted, "value": value})
+    return found
+
+
 def random_int(lower: int, upper: int) -> int:
     """A random integer in ``[lower, upper)``."""
     fail_if_undefined(lower, upper)
@@ -243,6 +291,9 @@ FUNCTIONS: dict[str, Any] = {
     "id": id_function,
     "nanoId": nano_id,
     "randomInt": random_int,
+    "randomPort": random_port,
+    "ksuid": ksuid,
+    "tasksWithState": tasks_with_state,
     "max": max_function,
     "min": min_function,
     "range": range_function,

@@ -249,6 +249,8 @@ CASES: list[tuple[str, str, str]] = [
      "{% endif %}", "gen", "seven"),
     ("{% if inputs.n == 1 %}one{% elseif inputs.n == 3 %}three{% endif %}", "gen", ""),
     ("{%- if inputs.n == 1 -%}one{%- elseif inputs.n > 2 -%}more{%- endif -%}", "gen", "more"),
+    ("{{ {'a': 1, 'b': [true, null], 'c': 'x'} | toIon }}", "gen", '{a:1,b:[true,null],c:"x"}'),
+    ("{{ ksuid() | length }}/{{ randomPort() > 0 }}", "gen", "27/true"),
     ("{{ 'A' isIn ['A', 'B'] }}/{{ inputs.n isIn [1, 2] }}/{{ not (inputs.n isIn [7]) }}", "gen",
      "true/false/false"),
     ("{% for i in inputs.items %}{{ loop.index }}{{ i }}{% endfor %}", "gen", "0b1a2c"),
