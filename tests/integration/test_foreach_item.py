@@ -34,6 +34,9 @@ outputs:
   - id: lines
     type: INT
     value: "{{{{ outputs.count.value }}}}"
+  - id: first
+    type: STRING
+    value: "{{{{ read(inputs.file) | trim | split('\\n') | first }}}}"  # rendered by the engine
 """
 
 
@@ -92,10 +95,12 @@ def test_ten_lines_by_three_rows_start_four_children_each_with_its_batch() -> No
     assert items.outputs == {"numberOfBatches": 4,
                              "iterations": {"CREATED": 0, "RUNNING": 0, "SUCCESS": 4}}
     assert len(items.attempts) == 1 and items.attempts[0].state.current.value == "SUCCESS"
-    assert [k.outputs for k in kids] == [{"lines": 3}, {"lines": 3}, {"lines": 3}, {"lines": 1}]
+    assert [k.outputs for k in kids] == [{"lines": 3, "first": "line 1"}, {"lines": 3, "first": "line 4"},
+                                         {"lines": 3, "first": "line 7"}, {"lines": 1, "first": "line 10"}]
     assert all(k.state.current.value == "SUCCESS" for k in kids)
     assert kids[0].inputs["file"].endswith(".txt") and "/executions/" + final.id in kids[0].inputs["file"]
-    assert merged_text.splitlines() == ["{lines:3}", "{lines:3}", "{lines:3}", "{lines:1}"]
+    assert merged_text.splitlines() == ['{lines:3,first:"line 1"}', '{lines:3,first:"line 4"}',
+                                        '{lines:3,first:"line 7"}', '{lines:1,first:"line 10"}']
     assert final.task_runs[-1].outputs == {"value": "4"}
 
 
@@ -138,7 +143,7 @@ def test_partitions_deal_the_rows_round_robin() -> None:
         first_batch = read_text(local, kids[0].inputs["file"])
     assert final.state.current.value == "SUCCESS"
     assert final.task_runs[2].outputs["numberOfBatches"] == 3
-    assert [k.outputs for k in kids] == [{"lines": 4}, {"lines": 3}, {"lines": 3}]
+    assert [k.outputs["lines"] for k in kids] == [4, 3, 3]
     assert first_batch == "line 1\nline 4\nline 7\nline 10\n"
 
 

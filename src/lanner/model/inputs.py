@@ -327,6 +327,8 @@ def resolve_inputs(
         except _Invalid as exc:
             failed.add(item.id)
             shown = submitted.get(item.id, item.defaults)
+            if item.type == "SECRET" and shown is not None:
+                shown = SECRET_MASK  # the error goes to the terminal, the API and the UI
             issues.append(Issue(f"inputs.{item.id}",
                                 f"Invalid input for `{item.id}`, {exc}, but received `{java_text(shown)}`"))
     if issues:

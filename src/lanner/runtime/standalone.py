@@ -147,8 +147,9 @@ def _recover(runtime: Any, home: Path) -> int:
     from lanner.runtime.leases import leases_dir, live_executions, orphaned_executions
 
     directory = leases_dir(home)
-    with orphaned_executions(directory):  # their executions are resumed here; leases removed
-        resumed: int = runtime.recover(skip=live_executions(directory))
+    live = live_executions(directory)  # before the dead leases are locked below (a second lock
+    with orphaned_executions(directory) as orphans:  # of this process would look alive)
+        resumed: int = runtime.recover(skip=live - orphans)  # resumed here; their leases removed
     return resumed
 
 

@@ -19,7 +19,7 @@ from lanner.model.inputs import secret_input_ids
 from lanner.model.metric import MetricRecord
 from lanner.runtime.services import Services
 from lanner.worker.jobs import SharedDirectoryJob, WorkerJob, WorkerResult
-from lanner.worker.runner import WorkerDeps, expr_services_for, run_task
+from lanner.worker.runner import WorkerDeps, expr_services_for, run_task, triggering_execution_files
 
 if TYPE_CHECKING:
     from lanner.runtime.flows import FlowCache
@@ -108,7 +108,9 @@ class WorkerBridge:
                               ignore_errors=True)
 
     def expr_services(self, execution: Execution) -> ExprServices:
-        services = expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id)
+        trigger = {"trigger": dict(execution.trigger.variables)} if execution.trigger is not None else {}
+        services = expr_services_for(self.deps, execution.namespace, execution.flow_id, execution.id,
+                                     readable_prefixes=triggering_execution_files(trigger))
         # What the engine puts in run variables as {{ envs.* }} and {{ globals.* }}.
         services.envs = self._envs  # type: ignore[attr-defined]
         services.globals = self._globals  # type: ignore[attr-defined]

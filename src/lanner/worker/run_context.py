@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 import threading
@@ -128,7 +129,11 @@ class WorkerRunContext:
     def metric(
         self, name: str, value: float, type: str = "counter", tags: Mapping[str, str] | None = None
     ) -> None:
-        self.metrics.append(MetricEntry(name, float(value), type, dict(tags or {})))
+        number = float(value)
+        if not math.isfinite(number):  # NaN/infinity: no store (nor Kestra's JSON) can keep them
+            self.logger.warn(f"Metric '{name}' ignored: its value {value!r} is not a finite number")
+            return
+        self.metrics.append(MetricEntry(name, number, type, dict(tags or {})))
 
     def is_killed(self) -> bool:
         return self._kill_event.is_set()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from lanner.runtime.executor_loop import Runtime
 from lanner.runtime.local import ORPHAN_REASON, LocalRun
 from lanner.runtime.services import build_services
 from lanner.runtime.standalone import _recover
@@ -103,3 +104,27 @@ def test_a_starting_server_leaves_a_live_run_alone(tmp_path: Path) -> None:
         alive.runtime.kill(execution.id)
         alive.wait(execution.id, timeout=30)
         alive.__exit__(None, None, None)
+
+
+def test_a_starting_server_resumes_what_a_killed_run_left(tmp_path: Path) -> None:
+    flow, home, marker = tmp_path / "limited.yaml", tmp_path / "home", tmp_path / "started"
+    flow.write_text(LIMITED)
+    doomed = subprocess.Popen([LANNER, "run", str(flow), "--input", f"command=touch {marker}; sleep 120"],
+                              env=_environ(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait(10)
+    [orphan] = _executions(home)
+    services = build_services(Settings(home=home, raw={}, environ={}))
+    server = Runtime(services).start()  # what `lanner server` runs (no run lease of its own)
+    try:
+        assert _recover(server, home) == 1
+        final = server.wait(orphan, timeout=30)
+    finally:
+        server.stop()
+        services.close()
+    assert final.state.current.value == "FAILED"  # its task was interrupted and has no retry
+    assert not list((home / "runs").glob("*.lease"))

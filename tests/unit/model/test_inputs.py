@@ -228,3 +228,10 @@ def test_java_durations_and_texts():
     with pytest.raises(ValueError):
         parse_java_duration("PT")
     assert java_text([1, None, True, {"a": 1.5}]) == "[1, null, true, {a=1.5}]"
+
+
+def test_a_refused_secret_is_not_echoed_in_the_error():
+    with pytest.raises(InputError) as caught:
+        resolve([{"id": "pwd", "type": "SECRET", "validator": "^[a-z]+$"}], {"pwd": "Hunter2"})
+    [message] = messages(caught.value)
+    assert "Hunter2" not in message and message.endswith("but received `******`")

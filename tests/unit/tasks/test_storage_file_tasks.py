@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lanner.model.state import State
+from lanner.tasks.core.line_split import parse_size
 from lanner.tasks.core.storage_files import Concat, Delete, Size, Write
 from lanner.tasks.core.storage_items import DeduplicateItems, FilterItems
-from lanner.tasks.core.storage_split import Split, parse_bytes
+from lanner.tasks.core.storage_split import Split
 
 EXEC = "kestra:///company/team/my-flow/executions/exec0000000000000000001"
 
@@ -128,8 +129,8 @@ def test_split_without_a_way_to_split_fails(harness):
 
 @pytest.mark.parametrize(("text", "expected"),
                          [("10", 10), ("2KB", 2048), ("1mb", 1024**2), ("3GB", 3 * 1024**3)])
-def test_parse_bytes_reads_readable_sizes(text, expected):
-    assert parse_bytes(text) == expected
+def test_parse_size_reads_readable_sizes(text, expected):
+    assert parse_size(text) == expected
 
 
 # --- DeduplicateItems / FilterItems --------------------------------------------------------------

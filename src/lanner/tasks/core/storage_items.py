@@ -8,11 +8,10 @@ output has the input's format. The new file is named ``.ion`` as in Kestra.
 
 from __future__ import annotations
 
-import io
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -20,16 +19,11 @@ from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskFailure
 from lanner.plugins.serde import IonSyntaxError, parse_ion
 
 from ._support import render_text, to_text
+from .line_split import lines
 from .storage_files import render_uri
 
 # Kestra's TruthUtils: these texts are false, anything else (not null) is true.
 _FALSY = frozenset({"false", "0", "-0", ""})
-
-
-def _lines(handle: IO[bytes]) -> Iterator[str]:
-    with io.TextIOWrapper(handle, encoding="utf-8", newline=None) as text:
-        for line in text:
-            yield line[:-1] if line.endswith("\n") else line
 
 
 def _item(line: str, number: int) -> Mapping[str, Any]:
@@ -86,12 +80,12 @@ tasks:
         source = render_uri(ctx, self.from_, "from")
         last_offset: dict[str, int] = {}
         with ctx.storage.open(source) as handle:
-            for offset, line in enumerate(_lines(handle)):
+            for offset, line in enumerate(lines(handle)):
                 last_offset[self._key(ctx, line, offset + 1)] = offset
         processed = dropped = 0
         target = _new_output(ctx)
         with ctx.storage.open(source) as handle, target.open("w", encoding="utf-8", newline="\n") as out:
-            for offset, line in enumerate(_lines(handle)):
+            for offset, line in enumerate(lines(handle)):
                 if last_offset.get(self._key(ctx, line, offset + 1)) == offset:
                     out.write(line + "\n")
                 else:
@@ -169,7 +163,7 @@ tasks:
         processed = dropped = 0
         target = _new_output(ctx)
         with ctx.storage.open(source) as handle, target.open("w", encoding="utf-8", newline="\n") as out:
-            for number, line in enumerate(_lines(handle), start=1):
+            for number, line in enumerate(lines(handle), start=1):
                 if self._keeps(ctx, line, number, action, on_error):
                     out.write(line + "\n")
                 else:

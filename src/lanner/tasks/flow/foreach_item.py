@@ -8,8 +8,10 @@ child execution per batch, all under this one task run, counted by state in ``it
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,8 +32,16 @@ from lanner.plugins.api import (
 )
 from lanner.plugins.serde import write_ion
 
+from ..core.line_split import (
+    SplitRule,
+    compile_pattern,
+    extension_of,
+    lines,
+    parse_size,
+    positive,
+    split_lines,
+)
 from ._base import FlowTask, groups
-from ._split_items import extension_of, parse_size, split_rows
 from .subflow import Subflow
 
 _TYPE = "io.kestra.plugin.core.flow.ForEachItem"
@@ -69,22 +79,34 @@ class ForEachItemSplit(RunnableTask):
             ctx.logger.error(message)
             raise TaskFailure(message)
         separator = str(ctx.render(self.batch.separator))
-        rule: dict[str, Any] = {}
-        if self.batch.regexPattern is not None:
-            rule["pattern"] = str(ctx.render(self.batch.regexPattern))
-        elif self.batch.bytes_ is not None:
-            rule["max_bytes"] = parse_size(str(ctx.render(self.batch.bytes_)))
-        elif self.batch.partitions is not None:
-            rule["partitions"] = int(ctx.render(self.batch.partitions))
-        else:
-            rule["rows"] = int(ctx.render(self.batch.rows if self.batch.rows is not None else 1))
-        directory = ctx.working_dir()
+        try:
+            rule = self._rule(ctx)
+        except ValueError as error:
+            raise TaskFailure(f"batch: {error}") from None
+        directory, extension = ctx.working_dir(), extension_of(uri)
+        created = itertools.count()
+
+        def new_path() -> Path:
+            return directory / f"batch-{next(created)}{extension}"
+
         with ctx.storage.open(uri) as source:
-            paths = split_rows(source, directory, extension_of(uri), separator, **rule)
+            paths = split_lines(lines(source), new_path, separator, rule)
         batches = [ctx.storage.put_file(path) for path in paths]
         listing = ctx.storage.put_bytes("\n".join(batches).encode("utf-8"), "splits.txt")
         ctx.logger.info(f"Split {uri} into {len(batches)} batches")
         return {"splits": listing, "batches": batches}
+
+
+    def _rule(self, ctx: RunContext) -> SplitRule:
+        batch = self.batch
+        if batch.regexPattern is not None:
+            return SplitRule(pattern=compile_pattern(str(ctx.render(batch.regexPattern))))
+        if batch.bytes_ is not None:
+            return SplitRule(max_bytes=parse_size(str(ctx.render(batch.bytes_))))
+        if batch.partitions is not None:
+            return SplitRule(partitions=positive(ctx.render_typed(batch.partitions), "partitions"))
+        return SplitRule(rows=positive(ctx.render_typed(batch.rows if batch.rows is not None else 1), "rows"))
+
 
 
 class _WithBatch:

@@ -12,6 +12,7 @@ Plain stdout lines are logged at INFO and plain stderr lines at ERROR, as Kestra
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import timedelta
 from typing import Any
@@ -101,6 +102,8 @@ def _metric(metric: Any) -> tuple[str, float, str, dict[str, str]]:
             value = float(raw)
     else:
         value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(f"invalid metric value {raw!r}: a metric must be a finite number")
     tags = metric.get("tags") or {}
     if not isinstance(tags, dict):
         raise TypeError("metric tags must be a JSON object")

@@ -77,6 +77,7 @@ def test_protocol_outputs_metrics_logs_and_invalid_json(harness):
         '::{"outputs": {"b": "y"}, '
         '"metrics": [{"name": "rows", "type": "counter", "value": 3, "tags": {"t": "1"}}]}::',
         '::{"metrics": [{"name": "took", "type": "timer", "value": 1.5}]}::',
+        '::{"metrics": [{"name": "broken", "type": "gauge", "value": NaN}]}::',
         '::{"logs": [{"level": "WARN", "message": "from the script"}]}::',
         "::{not json}::",
         "plain line",
@@ -89,6 +90,7 @@ def test_protocol_outputs_metrics_logs_and_invalid_json(harness):
         ("rows", "counter", 3.0, {"t": "1"}), ("took", "timer", 1.5, {})]
     assert "from the script" in harness.messages("WARN")
     assert any(m.startswith("Invalid outputs '::{not json}::'") for m in harness.messages("WARN"))
+    assert any("Invalid metric" in m and "finite number" in m for m in harness.messages("WARN"))
     infos = harness.messages("INFO")
     assert "plain line" in infos and not any(m.startswith("::") for m in infos)
 
