@@ -93,7 +93,9 @@ def split(value: Any, delimiter: str, limit: int | None = None) -> Any:
     if value is None:
         return None
     text = to_text(value)
-    if limit is not None and int(limit) > 0:
+    if limit is not None and int(limit) == 1:
+        parts = [text]  # Python's maxsplit=0 would mean "no limit"
+    elif limit is not None and int(limit) > 0:
         parts = re.split(delimiter, text, maxsplit=int(limit) - 1)
     else:
         parts = re.split(delimiter, text)

@@ -251,6 +251,7 @@ CASES: list[tuple[str, str, str]] = [
     ("{%- if inputs.n == 1 -%}one{%- elseif inputs.n > 2 -%}more{%- endif -%}", "gen", "more"),
     ("{{ {'a': 1, 'b': [true, null], 'c': 'x'} | toIon }}", "gen", '{a:1,b:[true,null],c:"x"}'),
     ("{{ ksuid() | length }}/{{ randomPort() > 0 }}", "gen", "27/true"),
+    ("{{ 'x,y,z' | split(',', 1) | length }}/{{ 'x,y,z' | split(',', 2) | last }}", "gen", "1/y,z"),
     ("{{ 'A' isIn ['A', 'B'] }}/{{ inputs.n isIn [1, 2] }}/{{ not (inputs.n isIn [7]) }}", "gen",
      "true/false/false"),
     ("{% for i in inputs.items %}{{ loop.index }}{{ i }}{% endfor %}", "gen", "0b1a2c"),
