@@ -56,7 +56,7 @@ from lanner.model.state import OCCUPIES_CONCURRENCY_SLOT, State
 from lanner.runtime.flows import FlowCache
 from lanner.runtime.leases import RunLease
 from lanner.runtime.services import Services, utc_now
-from lanner.runtime.work import WorkerBridge
+from lanner.runtime.work import MetricBuffer, WorkerBridge
 
 _log = logging.getLogger("lanner.runtime")
 SLOT_POLL = 0.5  # seconds between checks for a concurrency slot freed by another process
@@ -89,7 +89,8 @@ class Runtime:
         self._change_listeners: list[ChangeListener] = []
         self._end_listeners: list[EndListener] = []
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lanner-worker")
-        self._worker = WorkerBridge(services, self._on_worker_log, flows=self.flows)
+        self._metrics = MetricBuffer(services.stores.metrics.append)
+        self._worker = WorkerBridge(services, self._on_worker_log, self._metrics.add, flows=self.flows)
         self._thread: threading.Thread | None = None
         self._stopping = False
         # QUEUED executions this runtime owns, oldest first. Another process sharing the store
@@ -111,6 +112,7 @@ class Runtime:
             self._thread.join(timeout)
         self._worker.kill_all()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._metrics.flush()
 
     def __enter__(self) -> Runtime:
         return self.start()
@@ -391,6 +393,7 @@ class Runtime:
                                                         command.iteration)))
 
     def _on_ended(self, execution: Execution) -> None:
+        self._metrics.flush()  # visible to whoever the end wakes up (wait(), the API, the UI)
         for listener in self._end_listeners:
             try:
                 listener(execution)
