@@ -167,3 +167,76 @@ tasks:
     finally:
         services.close()
     assert execution.state.current.value == "KILLED"
+
+
+def test_run_deploys_the_subflows_declared_beside_the_file(lanner: Run, tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text("""id: parent
+namespace: company.team
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: child
+    inputs:
+      n: 4
+  - id: show
+    type: io.kestra.plugin.core.log.Log
+    message: "child said {{ outputs.call.outputs.doubled }}"
+""")
+    child = """id: child
+namespace: company.team
+inputs:
+  - id: n
+    type: INT
+tasks:
+  - id: double
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.n * FACTOR }}"
+outputs:
+  - id: doubled
+    type: INT
+    value: "{{ outputs.double.value }}"
+"""
+    (tmp_path / "child.yaml").write_text(child.replace("FACTOR", "2"))
+    (tmp_path / "broken.yaml").write_text("not: [valid\n")  # an unrelated file stays unread
+    first = lanner("run", str(tmp_path / "parent.yaml"))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "child said 8" in first.stdout and "child.yaml: deployed" in first.stderr
+    (tmp_path / "child.yaml").write_text(child.replace("FACTOR", "3"))  # edited: the new one runs
+    second = lanner("run", str(tmp_path / "parent.yaml"))
+    assert "child said 12" in second.stdout, second.stdout + second.stderr
+
+
+def test_a_reader_that_leaves_does_not_stop_the_flow(tmp_path: Path) -> None:
+    """`lanner run flow.yaml | head -1`: the pipe closes after one line; the flow still runs to its
+    end, its state is stored and the exit code says how it ended (rich's broken-pipe handling had
+    ended the runtime's thread, and the command then hung)."""
+    flow = tmp_path / "chatty.yaml"
+    flow.write_text("""id: chatty
+namespace: company.team
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2, 3, 4, 5, 6, 7, 8]
+    tasks:
+      - id: say
+        type: io.kestra.plugin.core.log.Log
+        message: "line {{ taskrun.value }} {{ range(1, 200) | join('') }}"
+""")
+    home = tmp_path / "home"
+    environ = {**os.environ, "LANNER_HOME": str(home)}
+    environ.pop("LANNER_CONFIGURATION", None)
+    process = subprocess.Popen([LANNER, "run", str(flow)], env=environ, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    assert "Flow started" in process.stdout.readline()
+    process.stdout.close()  # the reader leaves, as `head -1` does
+    assert process.wait(timeout=60) == 0
+    assert "Traceback" not in process.stderr.read()
+    process.stderr.close()
+    services = build_services(Settings(home=home, raw={}, environ={}))
+    try:
+        [execution] = services.stores.executions.search(ExecutionQuery(flow_id="chatty")).results
+    finally:
+        services.close()
+    assert execution.state.current.value == "SUCCESS"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -17,6 +18,17 @@ STATE_STYLES = {
 }
 
 
+def silence(stream: TextIO) -> None:
+    """Send what is still written to ``stream`` to /dev/null: its reader closed the pipe, and
+    the flow runs on to its end (its state is stored; the exit code still says how it ended)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file: nothing more to do
+        pass
+
+
 class RunDisplay:
     """Thread-safe sink for runtime listeners. Plain lines when not on a terminal."""
 
@@ -24,6 +36,9 @@ class RunDisplay:
         from rich.console import Console
 
         self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        # rich's default raises SystemExit, which would end the runtime thread that logs:
+        # `lanner run flow.yaml | head` must not stop the flow halfway.
+        self.console.on_broken_pipe = lambda: silence(stream)  # type: ignore[method-assign]
         self.min_rank = level_rank(min_level)
         self.use_live = self.console.is_terminal if live is None else live
         self._lock = threading.Lock()

@@ -81,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `lanner ... | head`: the reader left; no traceback, no noise at exit
+        from lanner.cli.display import silence
+
+        silence(sys.stdout)
+        return 141  # as a shell reports a command ended by SIGPIPE
     except Exception as exc:  # never a traceback for the user unless asked for
         from lanner.errors import LannerError
 

@@ -342,7 +342,7 @@ class Runtime:
         for command in decision.commands:
             self._perform(updated, command)
         for listener in self._change_listeners:
-            listener(updated)
+            _notify(listener, updated)
         if updated.is_settled:
             self._live.pop(execution_id, None)
             self._settled.setdefault(execution_id, threading.Event()).set()
@@ -460,7 +460,16 @@ class Runtime:
         self.services.stores.logs.append(entries)
         for listener in self._log_listeners:
             for entry in entries:
-                listener(entry)
+                _notify(listener, entry)
+
+
+def _notify(listener: Callable[[Any], None], value: Any) -> None:
+    """A listener (a terminal display, a test) must never break the executions: its error is
+    logged and the engine goes on (`lanner run | head` closes the display's pipe mid-run)."""
+    try:
+        listener(value)
+    except Exception:
+        _log.exception("a runtime listener failed")
 
 
 def _at_a_worker(execution: Execution, flow: Flow) -> list[TaskRun]:

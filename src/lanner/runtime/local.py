@@ -64,32 +64,21 @@ class LocalRun:
         ``flowId``) that are declared by YAML files next to ``path``, and theirs in turn, so
         ``lanner run parent.yaml`` runs the ``child.yaml`` beside it as it is now. Returns the
         files deployed."""
-        import yaml
-
-        from lanner.engine.flowindex import index_of
-
-        declared: dict[tuple[str, str], Path] = {}
-        for candidate in sorted([*path.parent.glob("*.yml"), *path.parent.glob("*.yaml")]):
-            if candidate.resolve() == path.resolve():
-                continue
-            try:
-                head = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue
-            if isinstance(head, dict) and isinstance(head.get("id"), str) \
-                    and isinstance(head.get("namespace"), str):
-                declared.setdefault((head["namespace"], head["id"]), candidate)
         deployed: list[Path] = []
         pending, seen = [flow], {(flow.namespace, flow.id)}
-        while pending and declared:
-            for task in index_of(pending.pop()).tasks.values():
-                target = (str(getattr(task, "namespace", "")), str(getattr(task, "flowId", "")))
+        declared: dict[tuple[str, str], Path] | None = None
+        while pending:
+            targets = _called_flows(pending.pop()) - seen
+            if not targets:
+                continue
+            if declared is None:  # read the folder only for a flow that calls another one
+                declared = _flows_declared_in(path.parent, skip=path)
+            for target in sorted(targets):
                 file = declared.get(target)
-                if file is None or target in seen:
-                    continue
                 seen.add(target)
-                deployed.append(file)
-                pending.append(self.deploy_file(file))
+                if file is not None:
+                    deployed.append(file)
+                    pending.append(self.deploy_file(file))
         return deployed
 
     def start(
@@ -139,6 +128,38 @@ class LocalRun:
                        f"{new_id()}/{key}/{path.name}")
                 out[key] = self.services.files.put_file(uri, path)
         return out
+
+
+def _called_flows(flow: Flow) -> set[tuple[str, str]]:
+    """(namespace, flowId) of the flows a flow's tasks start, when written literally."""
+    from lanner.engine.flowindex import index_of
+
+    called = set()
+    for task in index_of(flow).tasks.values():
+        namespace, flow_id = getattr(task, "namespace", None), getattr(task, "flowId", None)
+        if isinstance(namespace, str) and isinstance(flow_id, str) and "{{" not in namespace + flow_id:
+            called.add((namespace, flow_id))
+    return called
+
+
+def _flows_declared_in(folder: Path, *, skip: Path) -> dict[tuple[str, str], Path]:
+    """(namespace, id) -> file, for the YAML flow files of ``folder`` (unreadable files skipped)."""
+    import yaml
+
+    declared: dict[tuple[str, str], Path] = {}
+    for candidate in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
+        if candidate.resolve() == skip.resolve() or candidate.stat().st_size > 1_000_000:
+            continue
+        try:
+            head = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if not isinstance(head, dict):
+            continue
+        namespace, flow_id = head.get("namespace"), head.get("id")
+        if isinstance(namespace, str) and isinstance(flow_id, str):
+            declared.setdefault((namespace, flow_id), candidate)
+    return declared
 
 
 def _refuse_undeclared(flow: Flow, submitted: Mapping[str, Any]) -> None:
