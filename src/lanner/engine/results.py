@@ -109,8 +109,10 @@ def on_task_result(work: Work, event: TaskResult) -> None:
     if event.directory_outputs is not None:
         _merge_directory_outputs(work, run, event.directory_outputs)
     task = work.index.task(run.task_id)
+    # No retry once the execution is being killed, or already ended (an Exit task ended it
+    # while this run was on a worker): the retry would wait forever for a settle that never comes.
     complete(work, run, task, outcome, event.outputs, event.ended_at,
-             retryable=work.state is not State.KILLING)
+             retryable=work.state is not State.KILLING and not work.state.is_terminated)
 
 
 def _merge_directory_outputs(work: Work, run: TaskRun, outputs: Mapping[str, Any]) -> None:

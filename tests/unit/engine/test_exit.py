@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.unit.engine.engine_driver import Driver, Group, KillTaskRuns, job, make_flow
 
 from lanner.engine.events import TaskStarted
+from lanner.model.retry import ConstantRetry
 from lanner.model.state import State
 from lanner.tasks.core.execution import Exit
 from lanner.tasks.flow.parallel import Parallel
@@ -95,3 +96,19 @@ def test_exit_lets_worker_runs_finish_and_stops_what_waits_on_the_engine() -> No
     assert driver.task_state("slow") is State.SUCCESS
     assert driver.state is State.FAILED
     assert driver.ended() == ["FAILED"]
+
+
+def test_a_task_failing_after_the_exit_is_not_retried() -> None:
+    """The execution already ended: a retry would leave the task RETRYING, and the end unreported."""
+    retry = ConstantRetry(type="constant", interval="PT1S", maxAttempt=3)
+    flow = make_flow([Parallel(id="par", type="io.kestra.plugin.core.flow.Parallel", tasks=[
+        job("slow", retry=retry), Group(id="grp", tasks=[job("first"), exit_task("WARNING")])])])
+    driver = Driver(flow, outcomes={"slow": [State.FAILED]})
+    driver.start()
+    slow, first = sorted(driver.pending, key=lambda c: c.task_run.task_id != "slow")
+    driver.pending.clear()
+    driver.answer(first)
+    assert driver.state is State.WARNING and driver.ended() == []
+    driver.answer(slow)
+    assert driver.task_state("slow") is State.FAILED
+    assert driver.ended() == ["WARNING"]
