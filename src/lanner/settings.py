@@ -55,6 +55,7 @@ class GcsStorageSettings:
     # A JSON key, its base64 or a key file's path: never shown (repr=False).
     service_account: str | None = field(default=None, repr=False)
     emulator_host: str | None = None  # STORAGE_EMULATOR_HOST, as Google's clients honour it
+    timeout: float = 60.0  # seconds one storage call may take, retries included
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,21 @@ class Settings:
 
             account = json.dumps(dict(account))
         project = _lookup(section, "project-id")
+        timeout = _lookup(section, "timeout")
+        try:
+            seconds = float(timeout) if timeout is not None else 60.0
+        except (TypeError, ValueError):
+            seconds = 0.0
+        if seconds <= 0:
+            raise ConfigurationError(f"storage.gcs.timeout: '{timeout}' is not a number of seconds; "
+                                     "write e.g. `timeout: 60`")
         return GcsStorageSettings(
             bucket=bucket,
             prefix=str(_lookup(section, "prefix") or ""),
             project_id=str(project) if project else None,
             service_account=str(account) if account else None,
             emulator_host=self.environ.get("STORAGE_EMULATOR_HOST") or None,
+            timeout=seconds,
         )
 
     @property

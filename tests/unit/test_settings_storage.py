@@ -62,3 +62,11 @@ def test_an_unknown_storage_type_lists_the_known_ones(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "storage: {type: s3}")
     with pytest.raises(ConfigurationError, match=r"storage\.type is 's3': expected one of local, gcs"):
         build_file_storage(settings)
+
+
+def test_gcs_timeout_is_seconds(tmp_path: Path) -> None:
+    quick = _settings(tmp_path, "storage: {type: gcs, gcs: {bucket: b, timeout: 5}}")
+    assert quick.gcs_storage.timeout == 5.0
+    assert _settings(tmp_path, "storage: {type: gcs, gcs: {bucket: b}}").gcs_storage.timeout == 60.0
+    with pytest.raises(ConfigurationError, match=r"storage\.gcs\.timeout"):
+        _ = _settings(tmp_path, "storage: {type: gcs, gcs: {bucket: b, timeout: soon}}").gcs_storage

@@ -67,6 +67,7 @@ class GcsFileStorage:
         endpoint: str | None = None,
         tenant: str = "main",
         client: Client | None = None,
+        timeout: float = 60.0,
     ) -> None:
         """``endpoint``: a GCS emulator's URL (STORAGE_EMULATOR_HOST): no credentials are used.
         ``client``: an already built client (tests); else one is built on first use."""
@@ -76,6 +77,8 @@ class GcsFileStorage:
         self._service_account = service_account
         self._endpoint = endpoint
         self._client = client
+        self._timeout = timeout
+        self._call_options: dict[str, Any] | None = None
         self._bucket: Bucket | None = None
         self._lock = threading.Lock()
 
@@ -111,6 +114,16 @@ class GcsFileStorage:
                 self._bucket = client.bucket(self.bucket_name)
             return self._bucket
 
+    def _calls(self) -> dict[str, Any]:
+        """``retry``/``timeout`` for every call: Google's default retries a dead endpoint for two
+        minutes before saying so; a storage call here gives up after ``storage.gcs.timeout``."""
+        if self._call_options is None:
+            from google.cloud.storage.retry import DEFAULT_RETRY
+
+            self._call_options = {"retry": DEFAULT_RETRY.with_timeout(self._timeout),
+                                  "timeout": min(self._timeout, 60.0)}
+        return self._call_options
+
     # -- names ---------------------------------------------------------------------------------
     def _segments(self, uri: str, *, file: bool) -> tuple[str, ...]:
         segments = parse(uri)
@@ -137,7 +150,8 @@ class GcsFileStorage:
     def put_bytes(self, uri: str, data: bytes) -> str:
         name = self.object_name(uri)
         with translated(self.bucket_name, name, endpoint=self._endpoint):
-            self._blob(name).upload_from_string(data, content_type="application/octet-stream")
+            self._blob(name).upload_from_string(data, content_type="application/octet-stream",
+                                                **self._calls())
         return to_uri(parse(uri))
 
     def put_stream(self, uri: str, stream: BinaryIO) -> str:
@@ -148,7 +162,7 @@ class GcsFileStorage:
         # The writer aborts the resumable upload on an exception: no partial object appears.
         with translated(self.bucket_name, name, endpoint=self._endpoint), \
                 self._blob(name).open("wb", chunk_size=CHUNK, ignore_flush=True,
-                                      content_type="application/octet-stream") as out:
+                                      content_type="application/octet-stream", **self._calls()) as out:
             out.write(head)
             del head  # the writer holds its own copy until the chunk is sent
             shutil.copyfileobj(stream, out, CHUNK)
@@ -161,7 +175,8 @@ class GcsFileStorage:
         name = self.object_name(uri)
         with translated(self.bucket_name, name, endpoint=self._endpoint):
             # Size known: one request up to CHUNK, else a resumable upload read chunk by chunk.
-            self._blob(name).upload_from_filename(str(source), content_type="application/octet-stream")
+            self._blob(name).upload_from_filename(str(source), content_type="application/octet-stream",
+                                                  **self._calls())
         if move:
             source.unlink()
         return to_uri(parse(uri))
@@ -170,24 +185,24 @@ class GcsFileStorage:
     def open(self, uri: str) -> BinaryIO:
         name = self.object_name(uri)
         with translated(self.bucket_name, name, uri=uri, endpoint=self._endpoint):
-            blob = self._get_bucket().get_blob(name)
+            blob = self._get_bucket().get_blob(name, **self._calls())
             if blob is None:
                 raise NotFoundError(f"File '{uri}' does not exist in internal storage "
                                     f"({where(self.bucket_name, name)})")
             # Pinned to the generation just looked up: a concurrent overwrite fails the read
             # instead of mixing two versions.
-            reader = blob.open("rb", chunk_size=CHUNK, if_generation_match=blob.generation)
+            reader = blob.open("rb", chunk_size=CHUNK, if_generation_match=blob.generation, **self._calls())
         return cast(BinaryIO, _Reader(reader, self, name, uri))  # a binary file object, as open() gives
 
     def exists(self, uri: str) -> bool:
         name = self.object_name(uri)
         with translated(self.bucket_name, name, endpoint=self._endpoint):
-            return bool(self._blob(name).exists())
+            return bool(self._blob(name).exists(**self._calls()))
 
     def size(self, uri: str) -> int:
         name = self.object_name(uri)
         with translated(self.bucket_name, name, uri=uri, endpoint=self._endpoint):
-            blob = self._get_bucket().get_blob(name)
+            blob = self._get_bucket().get_blob(name, **self._calls())
         if blob is None or blob.size is None:
             raise NotFoundError(f"File '{uri}' does not exist in internal storage "
                                 f"({where(self.bucket_name, name)})")
@@ -200,7 +215,7 @@ class GcsFileStorage:
         name = self.object_name(uri)
         with translated(self.bucket_name, name, endpoint=self._endpoint):
             try:
-                self._blob(name).delete()
+                self._blob(name).delete(**self._calls())
             except NotFound:
                 return False
         return True
@@ -215,7 +230,7 @@ class GcsFileStorage:
         for name in names:
             # NotFound: deleted meanwhile by another process; the goal is reached.
             with translated(self.bucket_name, name, endpoint=self._endpoint), suppress(NotFound):
-                self._blob(name).delete()
+                self._blob(name).delete(**self._calls())
         return sorted(uri for uri in map(self._uri_of, names) if uri is not None)
 
     def _names_under(self, prefix: str) -> list[str]:
@@ -223,7 +238,7 @@ class GcsFileStorage:
         # One listing for both "a file at the prefix" and "files below it": GCS matches the
         # prefix textually, so siblings like ``base-2/...`` are filtered out here.
         with translated(self.bucket_name, base + "/", endpoint=self._endpoint):
-            blobs = self._get_bucket().client.list_blobs(self.bucket_name, prefix=base)
+            blobs = self._get_bucket().client.list_blobs(self.bucket_name, prefix=base, **self._calls())
             names = [blob.name for blob in blobs]
         return [n for n in names if n == base or n.startswith(base + "/")]
 

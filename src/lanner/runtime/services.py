@@ -61,7 +61,8 @@ def build_file_storage(settings: Settings, *, storage_dir: Path | None = None) -
 
         gcs = settings.gcs_storage
         return GcsFileStorage(gcs.bucket, prefix=gcs.prefix, project_id=gcs.project_id,
-                              service_account=gcs.service_account, endpoint=gcs.emulator_host)
+                              service_account=gcs.service_account, endpoint=gcs.emulator_host,
+                              timeout=gcs.timeout)
     from lanner.files.local import LocalFileStorage
 
     return LocalFileStorage(storage_dir or settings.storage_dir)

@@ -124,3 +124,18 @@ def test_importing_the_module_does_not_import_google() -> None:
             "print(any(m.startswith('google') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_dead_endpoint_is_reported_within_the_timeout() -> None:
+    """Google's clients retry a refused connection for two minutes; storage.gcs.timeout bounds it."""
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    storage = GcsFileStorage("my-bucket", endpoint=f"http://127.0.0.1:{port}", timeout=2.0)
+    started = time.monotonic()
+    with pytest.raises(GcsUnavailableError, match=f"127.0.0.1:{port}"):
+        storage.put_bytes("kestra:///a/b.txt", b"x")
+    assert time.monotonic() - started < 20
