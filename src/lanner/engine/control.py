@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from lanner.engine.batches import child_execution_ids
 from lanner.engine.commands import KillTaskRuns
-from lanner.engine.dispatch import close_with_attempt, start_run
+from lanner.engine.dispatch import close_with_attempt, error_text, start_run
 from lanner.engine.durations import human_duration
+from lanner.engine.outputs import render_flow_outputs
 from lanner.engine.work import Work
 from lanner.model.state import TERMINATED, State
 from lanner.plugins.api import FlowableTask, SubflowBatchesTask, SubflowTask
@@ -19,6 +20,21 @@ RESTARTABLE = (State.FAILED, State.KILLED, State.PAUSED)
 def log_completion(work: Work) -> None:
     seconds = (work.now - work.header.state.start_date).total_seconds()
     work.log("INFO", f"Flow completed with state {work.state.value} in {human_duration(seconds)}")
+
+
+def finish_execution(work: Work, final: State) -> None:
+    """End the execution in ``final``: its flow outputs first (a failure to render them fails
+    it), then the state and the completion log line."""
+    if work.state is not State.RUNNING:
+        work.set_state(State.RUNNING)  # PAUSED or RETRYING may not end in every state
+    if work.flow.outputs and final is not State.KILLED:
+        try:
+            work.update(outputs=render_flow_outputs(work))
+        except Exception as exc:  # user expressions
+            work.log("ERROR", f"Failed to render output values: {error_text(exc)}")
+            final = State.FAILED
+    work.set_state(final)
+    log_completion(work)
 
 
 # ---- kill ------------------------------------------------------------------------------------

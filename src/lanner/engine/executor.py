@@ -16,8 +16,8 @@ from datetime import datetime
 from lanner.engine.batches import is_batches_run, on_batch_created, on_batch_ended
 from lanner.engine.commands import Command, ExecutionEnded
 from lanner.engine.concurrency import admit
-from lanner.engine.control import begin_kill, log_completion, progress_kill, replay_from, restart
-from lanner.engine.dispatch import create_and_start, end_flowable, error_text
+from lanner.engine.control import begin_kill, finish_execution, progress_kill, replay_from, restart
+from lanner.engine.dispatch import create_and_start, end_flowable
 from lanner.engine.events import (
     Dequeue,
     Event,
@@ -34,7 +34,6 @@ from lanner.engine.events import (
 )
 from lanner.engine.flowindex import Layout, plan_layout
 from lanner.engine.graph import Scope, evaluate
-from lanner.engine.outputs import render_flow_outputs
 from lanner.engine.results import (
     on_resume,
     on_subflow_created,
@@ -193,24 +192,11 @@ def _settle(work: Work) -> None:
         _sync_waiting_state(work)
         # An Exit task may have ended the execution, or begun killing it, meanwhile.
         if final is not None and work.state in _CAN_CREATE:
-            _finish(work, final)
+            finish_execution(work, final)
     if work.state is State.KILLING:
         progress_kill(work)
     if work.state.is_terminated and work.state is not State.RETRIED:
         _after_execution(work)
-
-
-def _finish(work: Work, final: State) -> None:
-    if work.state is not State.RUNNING:
-        work.set_state(State.RUNNING)
-    if work.flow.outputs and final is not State.KILLED:
-        try:
-            work.update(outputs=render_flow_outputs(work))
-        except Exception as exc:  # user expressions
-            work.log("ERROR", f"Failed to render output values: {error_text(exc)}")
-            final = State.FAILED
-    work.set_state(final)
-    log_completion(work)
 
 
 def _after_execution(work: Work) -> None:

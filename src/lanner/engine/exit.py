@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lanner.engine.control import begin_kill, log_completion
+from lanner.engine.control import begin_kill, finish_execution
 from lanner.engine.dispatch import close_with_attempt, error_text, fail_run
-from lanner.engine.outputs import render_flow_outputs
 from lanner.engine.work import Work
 from lanner.model.execution import TaskRun
 from lanner.model.state import State
@@ -40,16 +39,7 @@ def run_exit(work: Work, run: TaskRun, task: ExecutionExitTask) -> None:
         return
     parents = _close_parents(work, run, target)
     _stop_the_rest(work, parents | {run.id})
-    if work.state is not State.RUNNING:
-        work.set_state(State.RUNNING)  # PAUSED or RETRYING may not end in every state
-    if work.flow.outputs:
-        try:
-            work.update(outputs=render_flow_outputs(work))
-        except Exception as exc:  # user expressions
-            work.log("ERROR", f"Failed to render output values: {error_text(exc)}")
-            target = State.FAILED
-    work.set_state(target)
-    log_completion(work)
+    finish_execution(work, target)  # not KILLED here: that ended above
 
 
 def _close_parents(work: Work, run: TaskRun, state: State) -> set[str]:
