@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from lanner.plugins.api import RenderContext
+
 _UNITS = {"KB": 1024, "MB": 1024**2, "GB": 1024**3}
 # A file per key or partition may mean thousands of files: only this many stay open at once
 # (a process usually may open 1024 files, shared by every task running in it).
@@ -84,6 +86,22 @@ def compile_pattern(text: str) -> re.Pattern[str]:
         raise ValueError(f"regexPattern '{text}' has no capture group: put the part of the line that "
                          "chooses the file in parentheses, e.g. \\[(\\w+)\\]")
     return pattern
+
+
+def rendered_rule(ctx: RenderContext, *, pattern: Any = None, size: Any = None, partitions: Any = None,
+                  rows: Any = None) -> SplitRule | None:
+    """The first rule set, in Kestra's order, rendered; None when none is set."""
+    from ._support import render_text
+
+    if pattern is not None:
+        return SplitRule(pattern=compile_pattern(render_text(ctx, pattern) or ""))
+    if size is not None:
+        return SplitRule(max_bytes=parse_size(render_text(ctx, size) or ""))
+    if partitions is not None:
+        return SplitRule(partitions=positive(ctx.render_typed(partitions), "partitions"))
+    if rows is not None:
+        return SplitRule(rows=positive(ctx.render_typed(rows), "rows"))
+    return None
 
 
 def split_lines(source: Iterator[str], new_path: Callable[[], Path], separator: str,

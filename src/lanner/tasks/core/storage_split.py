@@ -18,11 +18,9 @@ from lanner.plugins.api import Prop, RunContext, RunnableTask, TaskFailure
 from ._support import render_text
 from .line_split import (
     SplitRule,
-    compile_pattern,
     extension_of,
     lines,
-    parse_size,
-    positive,
+    rendered_rule,
     split_lines,
 )
 from .storage_files import render_uri
@@ -115,12 +113,8 @@ tasks:
         return {"uris": [ctx.storage.put_file(path, path.name) for path in paths]}
 
     def _rule(self, ctx: RunContext) -> SplitRule:
-        if self.regexPattern is not None:
-            return SplitRule(pattern=compile_pattern(render_text(ctx, self.regexPattern) or ""))
-        if self.bytes is not None:
-            return SplitRule(max_bytes=parse_size(render_text(ctx, self.bytes) or ""))
-        if self.partitions is not None:
-            return SplitRule(partitions=positive(ctx.render_typed(self.partitions), "partitions"))
-        if self.rows is not None:
-            return SplitRule(rows=positive(ctx.render_typed(self.rows), "rows"))
+        rule = rendered_rule(ctx, pattern=self.regexPattern, size=self.bytes, partitions=self.partitions,
+                             rows=self.rows)
+        if rule is not None:
+            return rule
         raise ValueError("Invalid configuration with no size, count, rows, nor regexPattern")

@@ -34,11 +34,9 @@ from lanner.plugins.serde import write_ion
 
 from ..core.line_split import (
     SplitRule,
-    compile_pattern,
     extension_of,
     lines,
-    parse_size,
-    positive,
+    rendered_rule,
     split_lines,
 )
 from ._base import FlowTask, groups
@@ -99,14 +97,10 @@ class ForEachItemSplit(RunnableTask):
 
     def _rule(self, ctx: RunContext) -> SplitRule:
         batch = self.batch
-        if batch.regexPattern is not None:
-            return SplitRule(pattern=compile_pattern(str(ctx.render(batch.regexPattern))))
-        if batch.bytes_ is not None:
-            return SplitRule(max_bytes=parse_size(str(ctx.render(batch.bytes_))))
-        if batch.partitions is not None:
-            return SplitRule(partitions=positive(ctx.render_typed(batch.partitions), "partitions"))
-        return SplitRule(rows=positive(ctx.render_typed(batch.rows if batch.rows is not None else 1), "rows"))
-
+        rule = rendered_rule(ctx, pattern=batch.regexPattern, size=batch.bytes_, partitions=batch.partitions,
+                             rows=batch.rows if batch.rows is not None else 1)
+        assert rule is not None  # rows always has a value
+        return rule
 
 
 class _WithBatch:
