@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lanner.runtime.services import build_services
-from lanner.settings import Settings
-from lanner.store.ports import ExecutionQuery
-from tests.e2e.conftest import LANNER, SEEDS, Run
+from tests.e2e.conftest import LANNER, SEEDS, Run, lanner_environ, stored_executions
 
 HELLO = """id: hello
 namespace: company.team
@@ -147,9 +144,7 @@ tasks:
       - sleep 60
 """)
     home = tmp_path / "home"
-    environ = {**os.environ, "LANNER_HOME": str(home)}
-    environ.pop("LANNER_CONFIGURATION", None)
-    process = subprocess.Popen([LANNER, "run", str(flow)], env=environ, stdout=subprocess.PIPE,
+    process = subprocess.Popen([LANNER, "run", str(flow)], env=lanner_environ(home), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
@@ -161,11 +156,7 @@ tasks:
     assert "KILLED" in output and "Traceback" not in output
     with pytest.raises(ProcessLookupError):
         os.kill(script_pid, 0)
-    services = build_services(Settings(home=home, raw={}, environ={}))
-    try:
-        [execution] = services.stores.executions.search(ExecutionQuery(flow_id="long")).results
-    finally:
-        services.close()
+    [execution] = stored_executions(home, "long")
     assert execution.state.current.value == "KILLED"
 
 
@@ -224,9 +215,7 @@ tasks:
         message: "line {{ taskrun.value }} {{ range(1, 200) | join('') }}"
 """)
     home = tmp_path / "home"
-    environ = {**os.environ, "LANNER_HOME": str(home)}
-    environ.pop("LANNER_CONFIGURATION", None)
-    process = subprocess.Popen([LANNER, "run", str(flow)], env=environ, stdout=subprocess.PIPE,
+    process = subprocess.Popen([LANNER, "run", str(flow)], env=lanner_environ(home), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stderr is not None
     assert "Flow started" in process.stdout.readline()
@@ -234,9 +223,5 @@ tasks:
     assert process.wait(timeout=60) == 0
     assert "Traceback" not in process.stderr.read()
     process.stderr.close()
-    services = build_services(Settings(home=home, raw={}, environ={}))
-    try:
-        [execution] = services.stores.executions.search(ExecutionQuery(flow_id="chatty")).results
-    finally:
-        services.close()
+    [execution] = stored_executions(home, "chatty")
     assert execution.state.current.value == "SUCCESS"

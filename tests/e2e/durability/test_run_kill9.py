@@ -17,8 +17,7 @@ from lanner.runtime.local import ORPHAN_REASON, LocalRun
 from lanner.runtime.services import build_services
 from lanner.runtime.standalone import _recover
 from lanner.settings import Settings
-from lanner.store.ports import ExecutionQuery
-from tests.e2e.conftest import LANNER
+from tests.e2e.conftest import LANNER, lanner_environ, stored_executions
 
 pytestmark = pytest.mark.slow
 
@@ -39,26 +38,16 @@ inputs:
 """
 
 
-def _environ(home: Path) -> dict[str, str]:
-    environ = {**os.environ, "LANNER_HOME": str(home)}
-    environ.pop("LANNER_CONFIGURATION", None)
-    return environ
-
-
 def _executions(home: Path) -> dict[str, str]:
-    services = build_services(Settings(home=home, raw={}, environ={}))
-    try:
-        found = services.stores.executions.search(ExecutionQuery(flow_id="limited", size=10)).results
-        return {e.id: e.state.current.value for e in found}
-    finally:
-        services.close()
+    return {e.id: e.state.current.value for e in stored_executions(home, "limited")}
 
 
-def test_the_next_run_kills_what_a_killed_run_left_behind(tmp_path: Path) -> None:
+def _killed_run(tmp_path: Path) -> tuple[Path, Path, str]:
+    """(flow file, home, execution id) of a `lanner run` killed with -9 while its script ran."""
     flow, home, marker = tmp_path / "limited.yaml", tmp_path / "home", tmp_path / "started"
     flow.write_text(LIMITED)
     doomed = subprocess.Popen([LANNER, "run", str(flow), "--input", f"command=touch {marker}; sleep 120"],
-                              env=_environ(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=lanner_environ(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
@@ -67,10 +56,15 @@ def test_the_next_run_kills_what_a_killed_run_left_behind(tmp_path: Path) -> Non
     os.killpg(doomed.pid, signal.SIGKILL)  # the process and its script: nothing cleans up
     doomed.wait(10)
     [orphan] = _executions(home)
+    return flow, home, orphan
+
+
+def test_the_next_run_kills_what_a_killed_run_left_behind(tmp_path: Path) -> None:
+    flow, home, orphan = _killed_run(tmp_path)
     assert _executions(home)[orphan] == "RUNNING"
 
-    after = subprocess.run([LANNER, "run", str(flow), "--input", "command=echo second"], env=_environ(home),
-                           capture_output=True, text=True, timeout=60)
+    after = subprocess.run([LANNER, "run", str(flow), "--input", "command=echo second"],
+                           env=lanner_environ(home), capture_output=True, text=True, timeout=60)
     assert after.returncode == 0, after.stdout + after.stderr
     states = _executions(home)
     assert states[orphan] == "KILLED" and sorted(states.values()) == ["KILLED", "SUCCESS"]
@@ -107,17 +101,7 @@ def test_a_starting_server_leaves_a_live_run_alone(tmp_path: Path) -> None:
 
 
 def test_a_starting_server_resumes_what_a_killed_run_left(tmp_path: Path) -> None:
-    flow, home, marker = tmp_path / "limited.yaml", tmp_path / "home", tmp_path / "started"
-    flow.write_text(LIMITED)
-    doomed = subprocess.Popen([LANNER, "run", str(flow), "--input", f"command=touch {marker}; sleep 120"],
-                              env=_environ(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(doomed.pid, signal.SIGKILL)
-    doomed.wait(10)
-    [orphan] = _executions(home)
+    _, home, orphan = _killed_run(tmp_path)
     services = build_services(Settings(home=home, raw={}, environ={}))
     server = Runtime(services).start()  # what `lanner server` runs (no run lease of its own)
     try:
