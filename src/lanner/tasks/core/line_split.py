@@ -135,7 +135,7 @@ def split_lines(source: Iterator[str], new_path: Callable[[], Path], separator: 
                 count += 1
     finally:
         outputs.close_all()
-    return [path for path in outputs.paths if path.stat().st_size > 0]
+    return [path for path in outputs.paths if path.exists() and path.stat().st_size > 0]
 
 
 class _Outputs:
@@ -147,9 +147,8 @@ class _Outputs:
         self._open: OrderedDict[int, IO[bytes]] = OrderedDict()
 
     def new(self) -> int:
-        path = self._new_path()
-        path.write_bytes(b"")
-        self.paths.append(path)
+        """A file to come: created by its first write (one never written to is left out)."""
+        self.paths.append(self._new_path())
         return len(self.paths) - 1
 
     def write(self, index: int, text: str) -> int:
